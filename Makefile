@@ -1,0 +1,52 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test install lint format migrations-check superuser lock clean
+
+$(BIN)/activate: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+## Serve the site on http://127.0.0.1:$(PORT)/ with SQLite, emails printed here.
+run: install
+	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py load_seed_petition
+	@echo ""
+	@echo "  The seed petition:  http://127.0.0.1:$(PORT)/release-dr-wang-bingzhang/"
+	@echo "  Organizers' admin:  http://127.0.0.1:$(PORT)/admin/  (create a login first: make superuser)"
+	@echo "  Confirmation emails, with their links, are printed below."
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole suite against a throwaway PostgreSQL that it starts and stops itself.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
+	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+superuser: install
+	$(BIN)/python manage.py createsuperuser
+
+## Re-resolve the pinned dependencies from pyproject.toml.
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --quiet --no-header -o requirements.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet --no-header -o requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from petitions.models import Petition, Recipient, Signature
+
+
+class RecipientInline(admin.TabularInline):
+    model = Recipient
+    extra = 1
+    fields = ["position", "role", "name"]
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    list_display = ["title", "state", "supporter_count", "goal", "starter_name", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["title", "slug", "starter_name"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["supporter_count", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "starter_name", "body", "letter"]}),
+        ("State", {"fields": ["state", "closed_at", "goal", "supporter_count"]}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [RecipientInline]
+
+
+@admin.register(Recipient)
+class RecipientAdmin(admin.ModelAdmin):
+    list_display = ["role", "name", "petition", "position"]
+    list_filter = ["petition"]
+    search_fields = ["role", "name"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "petition", "country", "created_at", "confirmed_at"]
+    list_filter = ["petition", ("confirmed_at", admin.EmptyFieldListFilter), "country"]
+    search_fields = ["name", "email"]
+    list_select_related = ["petition"]
+    readonly_fields = ["created_at", "confirmed_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False

@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib.auth.base_user import BaseUserManager
+
+from petitions.models import Signature
+
+
+def normalize_email(value: str) -> str:
+    """Trimmed, with the domain lower-cased (the local part may be case-sensitive)."""
+    return BaseUserManager.normalize_email(value.strip())
+
+
+class SignForm(forms.ModelForm):
+    class Meta:
+        model = Signature
+        fields = ["name", "email", "country", "comment", "is_public", "may_contact"]
+        labels = {
+            "name": "Full name",
+            "email": "Email",
+            "comment": "Why are you signing? (optional)",
+            "is_public": "Show my name and comment on this petition",
+            "may_contact": "Let the petition's organizer email me about this campaign",
+        }
+        help_texts = {"email": "We send you a link to confirm your signature."}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "country": forms.Select(attrs={"autocomplete": "country"}),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "name": {"required": "Enter your full name."},
+            "email": {
+                "required": "Enter your email address.",
+                "invalid": "Enter an email address like name@example.org.",
+            },
+            "country": {"required": "Choose your country."},
+        }
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
+
+
+class NewLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter the email address you signed with.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+    )
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])

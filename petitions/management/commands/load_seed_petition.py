@@ -1,0 +1,82 @@
+"""Create or refresh the seed petition (Dr. Wang Bingzhang) with its demonstration supporters.
+
+Idempotent: run it as often as you like; signatures made on the site are kept.
+"""
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from petitions.models import Petition, Recipient, Signature
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "seed_petition.toml"
+DEMO_COUNTRIES = ["US", "CA", "GB", "AU", "FR", "DE", "JP", "MX", "TW", "HK", "NZ", "SE"]
+# The demonstration supporters signed in the petition's last months.
+DEMO_START = dt.datetime(2012, 12, 10, tzinfo=dt.UTC)
+DEMO_SPACING = dt.timedelta(hours=2, minutes=7)
+
+
+def load_seed() -> dict:
+    with SEED_FILE.open("rb") as f:
+        return tomllib.load(f)
+
+
+def demo_signatures(petition: Petition, count: int) -> list[Signature]:
+    signatures = []
+    for n in range(1, count + 1):
+        signed = DEMO_START + n * DEMO_SPACING
+        signatures.append(
+            Signature(
+                petition=petition,
+                name=f"Demonstration Supporter {n}",
+                email=f"demo-supporter-{n:04d}@example.org",
+                country=DEMO_COUNTRIES[n % len(DEMO_COUNTRIES)],
+                created_at=signed,
+                confirmed_at=signed + dt.timedelta(minutes=5),
+            )
+        )
+    return signatures
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the seed petition and its 1,030 demonstration supporters."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--closed", action="store_true", help="Close it on April 8th, 2013, as the seed page."
+        )
+
+    def handle(self, *args, closed: bool, **options):
+        seed = load_seed()
+        closed_at = dt.datetime.combine(seed["closed_on"], dt.time(12), tzinfo=dt.UTC)
+        with transaction.atomic():
+            petition, created = Petition.objects.update_or_create(
+                slug=seed["slug"],
+                defaults={
+                    "title": seed["title"],
+                    "body": seed["body"],
+                    "letter": seed["letter"],
+                    "starter_name": seed["starter_name"],
+                    "state": Petition.State.CLOSED if closed else Petition.State.OPEN,
+                    "closed_at": closed_at if closed else None,
+                },
+            )
+            petition.recipients.all().delete()
+            Recipient.objects.bulk_create(
+                Recipient(petition=petition, role=r["role"], name=r["name"], position=i)
+                for i, r in enumerate(seed["recipients"])
+            )
+            # bulk_create sends no signals, so the counter is recounted from the rows below.
+            Signature.objects.bulk_create(
+                demo_signatures(petition, seed["demo_supporters"]), ignore_conflicts=True
+            )
+            petition.recount_supporters()
+
+        self.stdout.write(
+            f"{'Created' if created else 'Refreshed'} “{petition.title}” "
+            f"({petition.state}, {petition.supporter_count:,} supporters) "
+            f"at {petition.get_absolute_url()}"
+        )

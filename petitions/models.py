@@ -1,0 +1,215 @@
+from functools import cached_property
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.dispatch import Signal
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+# Sent inside the confirming transaction, so that the counter commits with the confirmation.
+signature_confirmed = Signal()
+
+# Top-level paths that a petition's slug must not shadow.
+RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n"}
+
+# The HTML that organizers' Markdown may produce; everything else is stripped.
+BODY_TAGS = {"p", "br", "a", "strong", "em", "ul", "ol", "li", "blockquote", "h2", "h3", "hr"}
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is used by the site itself; choose another slug.")
+
+
+def render_markdown(text: str) -> str:
+    html = markdown.markdown(text, output_format="html")
+    return nh3.clean(html, tags=BODY_TAGS, link_rel="nofollow noopener")
+
+
+class PetitionQuerySet(models.QuerySet):
+    def public(self):
+        """Petitions anyone may see: open and closed, never drafts."""
+        return self.exclude(state=Petition.State.DRAFT)
+
+    def add_supporters(self, n: int) -> int:
+        """Move the counters by n in the database (n < 0 removes), never read-modify-write."""
+        return self.update(supporter_count=F("supporter_count") + n)
+
+
+class Petition(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_not_reserved])
+    title = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text="Markdown: blank lines separate paragraphs; [text](url) links."
+    )
+    letter = models.TextField(help_text="The letter every signature adds its name to.")
+    starter_name = models.CharField("started by", max_length=100)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    goal = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Optional number of supporters to aim for."
+    )
+    # Equals the petition's confirmed signatures; only ever changed by an UPDATE in the
+    # transaction that confirms or deletes a signature (see petitions/signals.py).
+    supporter_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="closed", closed_at__isnull=False)
+                | (~Q(state="closed") & Q(closed_at__isnull=True)),
+                name="closed_at_only_when_closed",
+                violation_error_message="A closed petition needs its closing date, and only it.",
+            ),
+            models.CheckConstraint(condition=Q(goal__gt=0), name="goal_is_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("petitions:appeal", args=[self.slug])
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
+
+    @property
+    def goal_percent(self) -> int:
+        if not self.goal:
+            return 0
+        return min(100, self.supporter_count * 100 // self.goal)
+
+    def close(self, when=None) -> None:
+        self.state = self.State.CLOSED
+        self.closed_at = when or timezone.now()
+        self.save(update_fields=["state", "closed_at", "updated_at"])
+
+    def reopen(self) -> None:
+        self.state = self.State.OPEN
+        self.closed_at = None
+        self.save(update_fields=["state", "closed_at", "updated_at"])
+
+    def recount_supporters(self) -> int:
+        """Set the counter from the signature rows; return the drift that was corrected."""
+        with transaction.atomic():
+            stored = (
+                Petition.objects.select_for_update()
+                .values_list("supporter_count", flat=True)
+                .get(pk=self.pk)
+            )
+            actual = self.signatures.confirmed().count()
+            Petition.objects.filter(pk=self.pk).update(supporter_count=actual)
+        self.supporter_count = actual
+        return actual - stored
+
+
+class Recipient(models.Model):
+    """A decision maker the petition's letter is addressed to."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="recipients")
+    role = models.CharField(max_length=200, help_text="e.g. Chinese Ambassador to the UK")
+    name = models.CharField(max_length=200, help_text="e.g. Liu Xiaoming")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.role} {self.name}".strip()
+
+
+class SignatureQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+    def pending(self):
+        return self.filter(confirmed_at__isnull=True)
+
+
+class Signature(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    name = models.CharField("full name", max_length=100)
+    # Stored trimmed with its domain lower-cased; unique per petition whatever its case.
+    email = models.EmailField(max_length=254)
+    country = CountryField()
+    comment = models.TextField("why I'm signing", max_length=500, blank=True)
+    is_public = models.BooleanField("show my name on the petition", default=False)
+    may_contact = models.BooleanField("may the organizer contact me", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    CONFIRM_SALT = "petitions.signature.confirm"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "petition", Lower("email"), name="one_signature_per_email_per_petition"
+            ),
+        ]
+        indexes = [
+            # Recent confirmed signers of a petition, newest first.
+            models.Index(fields=["petition", "-confirmed_at"], name="signature_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.petition_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def confirmation_token(self) -> str:
+        return signing.dumps(self.pk, salt=self.CONFIRM_SALT, compress=True)
+
+    def confirmation_url(self) -> str:
+        path = reverse("petitions:confirm", args=[self.petition.slug, self.confirmation_token()])
+        return settings.SITE_URL + path
+
+    @classmethod
+    def from_confirmation_token(cls, token: str, *, petition: Petition) -> "Signature":
+        """The signature a link names. Raises signing.SignatureExpired for an old link,
+        signing.BadSignature for a forged one and DoesNotExist for a withdrawn one."""
+        pk = signing.loads(token, salt=cls.CONFIRM_SALT, max_age=settings.CONFIRMATION_LINK_MAX_AGE)
+        return cls.objects.get(pk=pk, petition=petition)
+
+    def confirm(self) -> bool:
+        """Confirm once; return False if it was already confirmed (a double click counts once)."""
+        now = timezone.now()
+        with transaction.atomic():
+            # The conditional UPDATE takes the row lock: of two concurrent confirmations,
+            # the second waits, then matches nothing.
+            updated = Signature.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
+                confirmed_at=now
+            )
+            if updated:
+                self.confirmed_at = now
+                signature_confirmed.send(sender=Signature, signature=self)
+        return bool(updated)

@@ -1,0 +1,32 @@
+"""Wiring only: each receiver hands an event to a named function.
+
+The counter moves inside the transaction that confirms or deletes a signature, so it can
+never disagree with the rows; email leaves only once the signature has been committed.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from petitions import emails
+from petitions.models import Petition, Signature, signature_confirmed
+
+
+@receiver(post_save, sender=Signature, dispatch_uid="petitions.send_confirmation_request")
+def on_signature_created(sender, instance: Signature, created: bool, raw=False, **kwargs):
+    if created and not raw and not instance.is_confirmed:
+        transaction.on_commit(partial(emails.send_confirmation_request, instance))
+
+
+@receiver(signature_confirmed, dispatch_uid="petitions.count_confirmed_signature")
+def on_signature_confirmed(sender, signature: Signature, **kwargs):
+    Petition.objects.filter(pk=signature.petition_id).add_supporters(1)
+
+
+@receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")
+def on_signature_deleted(sender, instance: Signature, origin=None, **kwargs):
+    # When the whole petition is being deleted there is no counter left to keep.
+    if instance.is_confirmed and not isinstance(origin, Petition):
+        Petition.objects.filter(pk=instance.petition_id).add_supporters(-1)

@@ -1,0 +1,65 @@
+"""The supporter's actions: sign, ask for a new link. Confirmation is Signature.confirm()."""
+
+from functools import partial
+
+from django.db import transaction
+
+from petitions import emails
+from petitions.models import Petition, Signature
+
+
+class PetitionNotOpen(Exception):
+    """Only open petitions accept signatures."""
+
+
+def send_signing_email(signature: Signature) -> None:
+    """What someone who signs (again) needs: the link, or news that they had already signed."""
+    if signature.is_confirmed:
+        emails.send_already_signed(signature)
+    else:
+        emails.send_confirmation_request(signature)
+
+
+def sign_petition(
+    *,
+    petition: Petition,
+    name: str,
+    email: str,
+    country: str,
+    comment: str = "",
+    is_public: bool = False,
+    may_contact: bool = False,
+) -> Signature:
+    """Store an unconfirmed signature, or find the one this email made before.
+
+    Either way the signer gets an email and the caller learns nothing it could show: a
+    visitor must not find out whether an address has signed. A new signature's email is
+    sent by the post_save wiring; a repeat is sent from here.
+    """
+    if not petition.is_open:
+        raise PetitionNotOpen(petition.slug)
+    with transaction.atomic():
+        # The unique constraint settles races: a concurrent duplicate INSERT fails and
+        # get_or_create then finds the winner's row.
+        signature, created = Signature.objects.get_or_create(
+            petition=petition,
+            email__iexact=email,
+            defaults={
+                "email": email,
+                "name": name,
+                "country": country,
+                "comment": comment,
+                "is_public": is_public,
+                "may_contact": may_contact,
+            },
+        )
+        if not created:
+            transaction.on_commit(partial(send_signing_email, signature))
+    return signature
+
+
+def request_new_link(*, petition: Petition, email: str) -> None:
+    """Resend the confirmation link for this email's signature, if there is one."""
+    signature = petition.signatures.filter(email__iexact=email).first()
+    if signature is not None:
+        send_signing_email(signature)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from petitions import views
+
+app_name = "petitions"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<slug:slug>/", views.appeal, name="appeal"),
+    path("<slug:slug>/sign/", views.sign, name="sign"),
+    path("<slug:slug>/check-your-inbox/", views.check_inbox, name="check-inbox"),
+    path("<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("<slug:slug>/new-link/", views.new_link, name="new-link"),
+    path("<slug:slug>/thank-you/", views.thanks, name="thanks"),
+]

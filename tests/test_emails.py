@@ -1,0 +1,42 @@
+from django.test import override_settings
+
+from petitions import emails
+from tests.conftest import make_signature
+
+
+@override_settings(SITE_URL="https://petitions.example.org")
+def test_the_confirmation_request_has_text_and_html_with_an_absolute_link(petition, mailoutbox):
+    signature = make_signature(petition, name="Zoë <b>Ng</b>")
+    mailoutbox.clear()  # the one sent on creation is not run inside the test transaction
+    emails.send_confirmation_request(signature)
+    (message,) = mailoutbox
+    link = signature.confirmation_url()
+    assert link.startswith("https://petitions.example.org/free-the-river/confirm/")
+    assert message.subject == "Please confirm your signature: Free the river"
+    assert "Dear Zoë <b>Ng</b>," in message.body  # plain text is not HTML-escaped
+    assert link in message.body
+    assert "works for 30 days" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert f'href="{link}"' in html
+    assert "Dear Zoë &lt;b&gt;Ng&lt;/b&gt;," in html
+
+
+def test_the_already_signed_email_links_to_the_petition(petition, mailoutbox):
+    signature = make_signature(petition, confirmed=True)
+    emails.send_already_signed(signature)
+    (message,) = mailoutbox
+    assert "You had already signed and confirmed" in message.body
+    assert "http://127.0.0.1:8000/free-the-river/" in message.body
+    assert "/confirm/" not in message.body
+
+
+def test_a_new_signature_sends_its_email_only_after_commit(
+    petition, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_signature(petition)
+    assert mailoutbox == []  # nothing leaves before the signature is committed
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1

@@ -1,0 +1,46 @@
+from django.core.management import call_command
+
+from petitions.models import Petition
+
+SLUG = "release-dr-wang-bingzhang"
+
+
+def test_it_loads_the_seed_petition(client, db):
+    call_command("load_seed_petition")
+    petition = Petition.objects.get(slug=SLUG)
+    assert petition.is_open
+    assert petition.starter_name == "Ti-Anna Wang"
+    assert petition.supporter_count == 1030 == petition.signatures.confirmed().count()
+    assert [str(r) for r in petition.recipients.all()][:3] == [
+        "Chinese Ambassador to Mexico Zeng Gang",
+        "Chinese Leader Xi Jinping",
+        "Chinese Ambassador to the UK Liu Xiaoming",
+    ]
+    assert petition.recipients.count() == 9
+    assert str(petition.recipients.last()) == "Chinese Ambassador to the United States Cui Tiankai"
+    html = client.get(petition.get_absolute_url()).content.decode()
+    assert "Ti-Anna Wang</strong> started this petition with a single signature" in html
+    assert '<strong class="count">1,030</strong> supporters' in html
+    assert "<summary>and 6 others</summary>" in html
+    assert "Thank you for lending your voice in support of his freedom." in html
+    assert "Thank you for your time." in html
+
+
+def test_it_is_idempotent_and_keeps_real_signatures(db):
+    call_command("load_seed_petition")
+    petition = Petition.objects.get(slug=SLUG)
+    real = petition.signatures.create(name="Real Person", email="real@example.org", country="GB")
+    real.confirm()
+    call_command("load_seed_petition")
+    petition.refresh_from_db()
+    assert Petition.objects.count() == 1
+    assert petition.recipients.count() == 9
+    assert petition.supporter_count == 1031 == petition.signatures.confirmed().count()
+
+
+def test_it_can_close_the_petition_as_the_seed_page_shows(client, db):
+    call_command("load_seed_petition", "--closed")
+    petition = Petition.objects.get(slug=SLUG)
+    assert petition.is_closed
+    html = client.get(petition.get_absolute_url()).content.decode()
+    assert "<strong>Petition Closed</strong><br>April 8th, 2013" in html

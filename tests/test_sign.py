@@ -1,0 +1,124 @@
+from django.urls import reverse
+
+from petitions.models import Signature
+from tests.conftest import make_signature, reload
+
+
+def sign_url(petition):
+    return reverse("petitions:sign", args=[petition.slug])
+
+
+def post(client, petition, data, capture):
+    with capture(execute=True):
+        return client.post(sign_url(petition), data)
+
+
+def test_it_stores_an_unconfirmed_signature_and_asks_to_check_the_inbox(
+    client, petition, sign_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    response = post(client, petition, sign_data, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert response.url == reverse("petitions:check-inbox", args=[petition.slug])
+    signature = Signature.objects.get()
+    assert signature.name == "Marie Curie"
+    assert signature.email == "Marie.Curie@example.org"  # domain lower-cased, local part kept
+    assert signature.country == "FR"
+    assert signature.comment == "Rivers should run free."
+    assert signature.is_public is True
+    assert signature.may_contact is False
+    assert signature.confirmed_at is None
+    assert reload(petition).supporter_count == 0
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["Marie.Curie@example.org"]
+    assert signature.confirmation_url() in mailoutbox[0].body
+
+
+def test_the_check_your_inbox_page_names_the_petition(client, petition):
+    html = client.get(reverse("petitions:check-inbox", args=[petition.slug])).content.decode()
+    assert "Check your inbox" in html
+    assert "Free the river" in html
+
+
+def test_it_trims_and_collapses_the_name(
+    client, petition, sign_data, django_capture_on_commit_callbacks
+):
+    sign_data.update(name="  Marie \t  Curie ", email="  marie@example.org ")
+    post(client, petition, sign_data, django_capture_on_commit_callbacks)
+    signature = Signature.objects.get()
+    assert (signature.name, signature.email) == ("Marie Curie", "marie@example.org")
+
+
+def test_it_rejects_bad_input_with_clear_messages(client, petition, mailoutbox):
+    response = client.post(
+        sign_url(petition), {"name": "", "email": "not-an-email", "country": "XX"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter your full name." in html
+    assert "Enter an email address like name@example.org." in html
+    assert "Select a valid choice" in html
+    assert '<a href="#id_name">' in html
+    assert not Signature.objects.exists()
+    assert mailoutbox == []
+
+
+def test_it_rejects_overlong_fields(client, petition, sign_data):
+    sign_data.update(name="x" * 101, comment="y" * 501)
+    response = client.post(sign_url(petition), sign_data)
+    assert response.status_code == 400
+    assert "Ensure this value has at most 100 characters" in response.content.decode()
+    assert "Ensure this value has at most 500 characters" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_signing_again_unconfirmed_sends_the_link_again_without_a_second_signature(
+    client, petition, sign_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    first = post(client, petition, sign_data, django_capture_on_commit_callbacks)
+    sign_data.update(email="MARIE.CURIE@EXAMPLE.ORG", name="Someone Else")
+    second = post(client, petition, sign_data, django_capture_on_commit_callbacks)
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url
+    assert Signature.objects.get().name == "Marie Curie"
+    assert len(mailoutbox) == 2
+    assert "Please confirm your signature" in mailoutbox[1].subject
+    assert Signature.objects.get().confirmation_url() in mailoutbox[1].body
+
+
+def test_signing_again_confirmed_says_so_by_email_only(
+    client, petition, sign_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    make_signature(petition, confirmed=True, email="marie.curie@example.org")
+    response = post(client, petition, sign_data, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert response.url == reverse("petitions:check-inbox", args=[petition.slug])
+    assert petition.signatures.count() == 1
+    assert reload(petition).supporter_count == 1
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "You have already signed: Free the river"
+
+
+def test_a_closed_petition_refuses_signatures(client, closed_petition, sign_data, mailoutbox):
+    response = client.post(sign_url(closed_petition), sign_data)
+    assert response.status_code == 403
+    assert "Petition Closed" in response.content.decode()
+    assert not Signature.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_draft_cannot_be_signed(client, draft_petition, sign_data):
+    assert client.post(sign_url(draft_petition), sign_data).status_code == 404
+    assert not Signature.objects.exists()
+
+
+def test_it_rejects_get(client, petition):
+    assert client.get(sign_url(petition)).status_code == 405
+
+
+def test_it_requires_the_csrf_token(petition, sign_data):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(sign_url(petition), sign_data)
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
