@@ -23,7 +23,7 @@ run: install
 	@echo "  Organizers' admin:  http://127.0.0.1:$(PORT)/admin/  (create a login first: make superuser)"
 	@echo "  Confirmation emails, with their links, are printed below."
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite against a throwaway PostgreSQL that it starts and stops itself.
 test: install

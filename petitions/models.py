@@ -157,7 +157,7 @@ class Signature(models.Model):
     name = models.CharField("full name", max_length=100)
     # Stored trimmed with its domain lower-cased; unique per petition whatever its case.
     email = models.EmailField(max_length=254)
-    country = CountryField()
+    country = CountryField(blank_label="Choose your country")
     comment = models.TextField("why I'm signing", max_length=500, blank=True)
     is_public = models.BooleanField("show my name on the petition", default=False)
     may_contact = models.BooleanField("may the organizer contact me", default=False)

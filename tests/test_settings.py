@@ -1,0 +1,65 @@
+"""Production settings come from the environment and refuse unsafe defaults."""
+
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "petitions.example.org",
+    "SITE_URL": "https://petitions.example.org",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**PRODUCTION, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_the_development_key():
+    result = manage("check", SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_a_bad_boolean_fails_loudly():
+    result = manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_postgres_urls_use_psycopgs_pool():
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['OPTIONS']['pool']['max_size'], d['CONN_MAX_AGE'])"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DATABASE_URL="postgres://u@db.example/petitions",
+        DATABASE_POOL_MAX_SIZE="8",
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "8", "0"], result.stderr
