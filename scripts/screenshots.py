@@ -50,7 +50,7 @@ def main(base: str) -> None:
             page.fill("#id_password", os.environ["ADMIN_PASSWORD"])
             page.click("input[type=submit]")
             page.goto(base + "/admin/petitions/petition/")
-            page.click(f"text=Release Dr. Wang Bingzhang")
+            page.click("text=Release Dr. Wang Bingzhang")
             page.screenshot(path=OUT / "admin-petition-1280.png", full_page=True)
             print("wrote", OUT / "admin-petition-1280.png")
         browser.close()
