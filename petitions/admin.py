@@ -33,10 +33,28 @@ class RecipientAdmin(admin.ModelAdmin):
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "petition", "country", "created_at", "confirmed_at"]
-    list_filter = ["petition", ("confirmed_at", admin.EmptyFieldListFilter), "country"]
+    list_display = ["name", "email", "petition", "country", "status", "created_at", "confirmed_at"]
+    list_filter = ["status", "petition", "country"]
     search_fields = ["name", "email"]
     list_select_related = ["petition"]
-    readonly_fields = ["created_at", "confirmed_at"]
+    # The status changes only through the actions, so that the counter moves with it.
+    readonly_fields = ["status", "created_at", "confirmed_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    actions = ["remove_as_spam", "hold_for_review", "restore"]
+
+    def moderate(self, request, queryset, status: Signature.Status) -> None:
+        changed = sum(signature.moderate(status) for signature in queryset)
+        self.message_user(request, f"{changed} signature(s) now “{status.label}”.")
+
+    @admin.action(description="Remove selected signatures as spam", permissions=["change"])
+    def remove_as_spam(self, request, queryset):
+        self.moderate(request, queryset, Signature.Status.REMOVED)
+
+    @admin.action(description="Hold selected signatures for review", permissions=["change"])
+    def hold_for_review(self, request, queryset):
+        self.moderate(request, queryset, Signature.Status.HELD)
+
+    @admin.action(description="Restore selected signatures (count them)", permissions=["change"])
+    def restore(self, request, queryset):
+        self.moderate(request, queryset, Signature.Status.CONFIRMED)

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-# Sent inside the confirming transaction, so that the counter commits with the confirmation.
-signature_confirmed = Signal()
+# Sent inside the transaction that changes a signature's status, so that the supporter counter
+# commits with the change (see petitions/signals.py).
+signature_status_changed = Signal()
 
 # Top-level paths that a petition's slug must not shadow.
 RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n"}
@@ -146,13 +147,20 @@ class Recipient(models.Model):
 
 class SignatureQuerySet(models.QuerySet):
     def confirmed(self):
-        return self.filter(confirmed_at__isnull=False)
+        """The signatures that count: one supporter each."""
+        return self.filter(status=Signature.Status.CONFIRMED)
 
     def pending(self):
-        return self.filter(confirmed_at__isnull=True)
+        return self.filter(status=Signature.Status.PENDING)
 
 
 class Signature(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        HELD = "held", "Held for review"
+        REMOVED = "removed", "Removed as spam"
+
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
     name = models.CharField("full name", max_length=100)
     # Stored trimmed with its domain lower-cased; unique per petition whatever its case.
@@ -161,7 +169,11 @@ class Signature(models.Model):
     comment = models.TextField("why I'm signing", max_length=500, blank=True)
     is_public = models.BooleanField("show my name on the petition", default=False)
     may_contact = models.BooleanField("may the organizer contact me", default=False)
+    # Only confirmed signatures count. The status changes through confirm() and
+    # moderate(), never by assignment, so that the counter moves with it.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the signer confirmed their email; kept if a moderator later holds or removes it.
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
@@ -175,8 +187,10 @@ class Signature(models.Model):
             ),
         ]
         indexes = [
-            # Recent confirmed signers of a petition, newest first.
-            models.Index(fields=["petition", "-confirmed_at"], name="signature_recent_idx"),
+            # Recent confirmed signers of a petition, newest first, and the recount.
+            models.Index(
+                fields=["petition", "status", "-confirmed_at"], name="signature_recent_idx"
+            ),
         ]
 
     def __str__(self):
@@ -184,7 +198,7 @@ class Signature(models.Model):
 
     @property
     def is_confirmed(self) -> bool:
-        return self.confirmed_at is not None
+        return self.status == self.Status.CONFIRMED
 
     def confirmation_token(self) -> str:
         return signing.dumps(self.pk, salt=self.CONFIRM_SALT, compress=True)
@@ -201,15 +215,38 @@ class Signature(models.Model):
         return cls.objects.get(pk=pk, petition=petition)
 
     def confirm(self) -> bool:
-        """Confirm once; return False if it was already confirmed (a double click counts once)."""
+        """Count a pending signature; False if it was not pending (a double click counts once)."""
         now = timezone.now()
         with transaction.atomic():
             # The conditional UPDATE takes the row lock: of two concurrent confirmations,
             # the second waits, then matches nothing.
-            updated = Signature.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
-                confirmed_at=now
+            updated = Signature.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
+                status=self.Status.CONFIRMED, confirmed_at=now
             )
             if updated:
-                self.confirmed_at = now
-                signature_confirmed.send(sender=Signature, signature=self)
+                self.status, self.confirmed_at = self.Status.CONFIRMED, now
+                signature_status_changed.send(
+                    sender=Signature, signature=self, old=self.Status.PENDING
+                )
         return bool(updated)
+
+    def moderate(self, status: "Signature.Status") -> bool:
+        """A moderator's decision: hold, remove as spam, or restore (confirm). Returns whether
+        the status changed; the counter follows in the same transaction."""
+        with transaction.atomic():
+            old = (
+                Signature.objects.select_for_update()
+                .values_list("status", flat=True)
+                .get(pk=self.pk)
+            )
+            if old == status:
+                self.status = status
+                return False
+            changes = {"status": status}
+            if status == self.Status.CONFIRMED and self.confirmed_at is None:
+                changes["confirmed_at"] = timezone.now()
+            Signature.objects.filter(pk=self.pk).update(**changes)
+            for field, value in changes.items():
+                setattr(self, field, value)
+            signature_status_changed.send(sender=Signature, signature=self, old=old)
+        return True

@@ -1,6 +1,6 @@
 """Wiring only: each receiver hands an event to a named function.
 
-The counter moves inside the transaction that confirms or deletes a signature, so it can
+The counter moves inside the transaction that changes or deletes a signature, so it can
 never disagree with the rows; email leaves only once the signature has been committed.
 """
 
@@ -11,18 +11,24 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from petitions import emails
-from petitions.models import Petition, Signature, signature_confirmed
+from petitions.models import Petition, Signature, signature_status_changed
 
 
 @receiver(post_save, sender=Signature, dispatch_uid="petitions.send_confirmation_request")
 def on_signature_created(sender, instance: Signature, created: bool, raw=False, **kwargs):
-    if created and not raw and not instance.is_confirmed:
+    if created and not raw and instance.status == Signature.Status.PENDING:
         transaction.on_commit(partial(emails.send_confirmation_request, instance))
 
 
-@receiver(signature_confirmed, dispatch_uid="petitions.count_confirmed_signature")
-def on_signature_confirmed(sender, signature: Signature, **kwargs):
-    Petition.objects.filter(pk=signature.petition_id).add_supporters(1)
+def supporter_delta(old: str, new: str) -> int:
+    confirmed = Signature.Status.CONFIRMED
+    return (new == confirmed) - (old == confirmed)
+
+
+@receiver(signature_status_changed, dispatch_uid="petitions.count_status_change")
+def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
+    if delta := supporter_delta(old, signature.status):
+        Petition.objects.filter(pk=signature.petition_id).add_supporters(delta)
 
 
 @receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")

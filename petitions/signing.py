@@ -14,10 +14,10 @@ class PetitionNotOpen(Exception):
 
 def send_signing_email(signature: Signature) -> None:
     """What someone who signs (again) needs: the link, or news that they had already signed."""
-    if signature.is_confirmed:
-        emails.send_already_signed(signature)
-    else:
+    if signature.status == Signature.Status.PENDING:
         emails.send_confirmation_request(signature)
+    else:
+        emails.send_already_signed(signature)
 
 
 def sign_petition(

@@ -75,13 +75,14 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     except (signing.BadSignature, Signature.DoesNotExist):
         return render_bad_link(request, petition, expired=False)
 
-    if signature.is_confirmed:
+    if signature.status != Signature.Status.PENDING:
         return render(request, "petitions/already_confirmed.html", {"petition": petition})
     if not petition.is_open:  # signed, but closed before the link was used
         return render(request, "petitions/confirm.html", {"petition": petition}, status=410)
-    if request.method == "POST" and signature.confirm():
-        return redirect("petitions:thanks", slug=petition.slug)
-    if request.method == "POST":  # confirmed by a concurrent request since we read it
+    if request.method == "POST":
+        if signature.confirm():
+            return redirect("petitions:thanks", slug=petition.slug)
+        # Confirmed by a concurrent request since we read it.
         return render(request, "petitions/already_confirmed.html", {"petition": petition})
     return render(request, "petitions/confirm.html", {"petition": petition, "signature": signature})
 

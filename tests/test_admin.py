@@ -97,3 +97,16 @@ def test_the_admin_requires_a_login(client, db):
     response = client.get(reverse("admin:petitions_signature_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_moderation_actions_keep_the_counter_exact(organizer_client, petition):
+    signatures = [make_signature(petition, confirmed=True) for _ in range(3)]
+    url = reverse("admin:petitions_signature_changelist")
+    spam = [signatures[0].pk, signatures[1].pk]
+    response = organizer_client.post(
+        url, {"action": "remove_as_spam", "_selected_action": spam}, follow=True
+    )
+    assert "2 signature(s) now “Removed as spam”." in response.content.decode()
+    assert reload(petition).supporter_count == 1
+    organizer_client.post(url, {"action": "restore", "_selected_action": [signatures[0].pk]})
+    assert reload(petition).supporter_count == 2 == petition.signatures.confirmed().count()

@@ -1,6 +1,8 @@
 """The supporter counter equals the confirmed signatures, always."""
 
-from petitions.models import Petition
+import pytest
+
+from petitions.models import Petition, Signature
 from tests.conftest import make_petition, make_signature, reload
 
 
@@ -21,7 +23,7 @@ def test_confirming_twice_counts_once(petition):
     assert signature.confirm() is False
     # A second, stale copy of the same row (another request) counts nothing either.
     stale = type(signature).objects.get(pk=signature.pk)
-    stale.confirmed_at = None
+    stale.status = stale.Status.PENDING
     assert stale.confirm() is False
     assert reload(petition).supporter_count == 1 == confirmed_rows(petition)
 
@@ -58,6 +60,41 @@ def test_deleting_a_petition_deletes_its_signatures(petition):
     make_signature(petition, confirmed=True)
     petition.delete()
     assert not Petition.objects.filter(slug="free-the-river").exists()
+
+
+@pytest.mark.parametrize(
+    "status", [Signature.Status.REMOVED, Signature.Status.HELD, Signature.Status.PENDING]
+)
+def test_moderating_a_confirmed_signature_away_removes_its_supporter(petition, status):
+    signature = make_signature(petition, confirmed=True)
+    make_signature(petition, confirmed=True)
+    assert signature.moderate(status) is True
+    assert reload(petition).supporter_count == 1 == confirmed_rows(petition)
+    assert signature.moderate(status) is False  # a repeat changes nothing
+    assert reload(petition).supporter_count == 1
+
+
+def test_restoring_a_removed_signature_counts_it_again(petition):
+    signature = make_signature(petition, confirmed=True)
+    signature.moderate(Signature.Status.REMOVED)
+    assert reload(petition).supporter_count == 0
+    assert signature.moderate(Signature.Status.CONFIRMED) is True
+    assert reload(petition).supporter_count == 1 == confirmed_rows(petition)
+
+
+def test_holding_a_pending_signature_counts_nothing(petition):
+    signature = make_signature(petition)
+    signature.moderate(Signature.Status.HELD)
+    assert signature.confirm() is False  # held signatures wait for a moderator
+    assert reload(petition).supporter_count == 0
+
+
+def test_deleting_a_removed_signature_changes_nothing(petition):
+    make_signature(petition, confirmed=True)
+    signature = make_signature(petition, confirmed=True)
+    signature.moderate(Signature.Status.REMOVED)
+    signature.delete()
+    assert reload(petition).supporter_count == 1 == confirmed_rows(petition)
 
 
 def test_recount_corrects_drift_and_reports_it(petition):

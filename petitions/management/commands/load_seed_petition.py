@@ -35,6 +35,7 @@ def demo_signatures(petition: Petition, count: int) -> list[Signature]:
                 email=f"demo-supporter-{n:04d}@example.org",
                 country=DEMO_COUNTRIES[n % len(DEMO_COUNTRIES)],
                 created_at=signed,
+                status=Signature.Status.CONFIRMED,
                 confirmed_at=signed + dt.timedelta(minutes=5),
             )
         )
