@@ -39,6 +39,10 @@ class PetitionQuerySet(models.QuerySet):
         """Petitions anyone may see: open and closed, never drafts."""
         return self.exclude(state=Petition.State.DRAFT)
 
+    def touch(self) -> int:
+        """Mark as edited, so that cached pages made from the old version are not used."""
+        return self.update(updated_at=timezone.now())
+
     def add_supporters(self, n: int) -> int:
         """Move the counters by n in the database (n < 0 removes), never read-modify-write."""
         return self.update(supporter_count=F("supporter_count") + n)
@@ -152,6 +156,10 @@ class SignatureQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=Signature.Status.PENDING)
+
+    def by_email(self, email: str):
+        # LOWER(email), as in the unique constraint, so that its index serves the lookup.
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
 
 
 class Signature(models.Model):

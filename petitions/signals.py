@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from petitions import emails
-from petitions.models import Petition, Signature, signature_status_changed
+from petitions.models import Petition, Recipient, Signature, signature_status_changed
 
 
 @receiver(post_save, sender=Signature, dispatch_uid="petitions.send_confirmation_request")
@@ -36,3 +36,10 @@ def on_signature_deleted(sender, instance: Signature, origin=None, **kwargs):
     # When the whole petition is being deleted there is no counter left to keep.
     if instance.is_confirmed and not isinstance(origin, Petition):
         Petition.objects.filter(pk=instance.petition_id).add_supporters(-1)
+
+
+@receiver(post_save, sender=Recipient, dispatch_uid="petitions.recipient_saved")
+@receiver(post_delete, sender=Recipient, dispatch_uid="petitions.recipient_deleted")
+def on_recipient_changed(sender, instance: Recipient, origin=None, **kwargs):
+    if not isinstance(origin, Petition):
+        Petition.objects.filter(pk=instance.petition_id).touch()

@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from petitions import emails
 from petitions.models import Petition, Signature
@@ -34,32 +34,33 @@ def sign_petition(
 
     Either way the signer gets an email and the caller learns nothing it could show: a
     visitor must not find out whether an address has signed. A new signature's email is
-    sent by the post_save wiring; a repeat is sent from here.
+    sent by the post_save wiring; a repeat's is sent from here.
     """
     if not petition.is_open:
         raise PetitionNotOpen(petition.slug)
-    with transaction.atomic():
-        # The unique constraint settles races: a concurrent duplicate INSERT fails and
-        # get_or_create then finds the winner's row.
-        signature, created = Signature.objects.get_or_create(
-            petition=petition,
-            email__iexact=email,
-            defaults={
-                "email": email,
-                "name": name,
-                "country": country,
-                "comment": comment,
-                "is_public": is_public,
-                "may_contact": may_contact,
-            },
-        )
-        if not created:
-            transaction.on_commit(partial(send_signing_email, signature))
+    try:
+        # Insert first and let the unique constraint decide whether this email has signed:
+        # a new signature costs one INSERT, and concurrent duplicates cannot both succeed.
+        with transaction.atomic():
+            return Signature.objects.create(
+                petition=petition,
+                name=name,
+                email=email,
+                country=country,
+                comment=comment,
+                is_public=is_public,
+                may_contact=may_contact,
+            )
+    except IntegrityError:
+        signature = petition.signatures.by_email(email).first()
+        if signature is None:  # some other constraint failed
+            raise
+    transaction.on_commit(partial(send_signing_email, signature))
     return signature
 
 
 def request_new_link(*, petition: Petition, email: str) -> None:
     """Resend the confirmation link for this email's signature, if there is one."""
-    signature = petition.signatures.filter(email__iexact=email).first()
+    signature = petition.signatures.by_email(email).first()
     if signature is not None:
         send_signing_email(signature)

@@ -1,6 +1,11 @@
+from django.conf import settings
 from django.core import signing
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from petitions.forms import NewLinkForm, SignForm
@@ -9,21 +14,35 @@ from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
 # How many recipients the appeal page names before "and N others".
 RECIPIENTS_SHOWN = 3
+# The appeal page is the same for every visitor but for the CSRF token and the counter. Its
+# HTML is cached under the petition's version (updated_at moves on every edit, also of its
+# recipients) and the language, and rendered with these slots that each request fills in.
+CSRF_SLOT = "csrf-slot-4f9d2c7e"
+COUNTER_SLOT = "<!-- counter-slot-4f9d2c7e -->"
 
 
 def public_petition(slug: str) -> Petition:
     return get_object_or_404(Petition.objects.public(), slug=slug)
 
 
-def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, status=200):
+def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm, **extra) -> str:
     recipients = list(petition.recipients.all())
     context = {
         "petition": petition,
         "form": form,
         "recipients_shown": recipients[:RECIPIENTS_SHOWN],
         "recipients_more": recipients[RECIPIENTS_SHOWN:],
+        "counter_slot": COUNTER_SLOT,
+        **extra,
     }
-    return render(request, "petitions/appeal.html", context, status=status)
+    return render_to_string("petitions/appeal.html", context, request)
+
+
+def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, status: int):
+    """The appeal page for one visitor, uncached: with their form's errors."""
+    html = render_appeal_page(request, petition, form)
+    counter = render_to_string("petitions/_counter.html", {"petition": petition}, request)
+    return HttpResponse(html.replace(COUNTER_SLOT, counter, 1), status=status)
 
 
 @require_GET
@@ -41,7 +60,24 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def appeal(request: HttpRequest, slug: str) -> HttpResponse:
-    return render_appeal(request, public_petition(slug), SignForm())
+    petition = public_petition(slug)
+    key = ":".join(
+        [
+            "appeal",
+            str(petition.pk),
+            petition.updated_at.isoformat(),
+            get_language(),
+            request.get_host(),
+        ]
+    )
+    cache = caches["pages"]
+    html = cache.get(key)
+    if html is None:
+        html = render_appeal_page(request, petition, SignForm(), csrf_token=CSRF_SLOT)
+        cache.set(key, html, settings.APPEAL_PAGE_CACHE_SECONDS)
+    counter = render_to_string("petitions/_counter.html", {"petition": petition}, request)
+    html = html.replace(CSRF_SLOT, get_token(request)).replace(COUNTER_SLOT, counter, 1)
+    return HttpResponse(html)
 
 
 @require_POST

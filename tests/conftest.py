@@ -1,10 +1,18 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import caches
 
 from petitions.models import Petition, Recipient, Signature
 
 LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    yield
+    for cache in caches.all():
+        cache.clear()
 
 
 def make_petition(**fields) -> Petition:

@@ -89,8 +89,3 @@ def test_it_escapes_the_organizers_title_and_letter(client, petition):
     html = client.get(url(petition)).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
-
-
-def test_it_uses_two_queries(client, petition, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
-        client.get(url(petition))

@@ -122,3 +122,11 @@ def test_it_requires_the_csrf_token(petition, sign_data):
     response = Client(enforce_csrf_checks=True).post(sign_url(petition), sign_data)
     assert response.status_code == 403
     assert not Signature.objects.exists()
+
+
+def test_signing_costs_at_most_four_queries(
+    client, petition, sign_data, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_assert_max_num_queries(4):
+        post(client, petition, sign_data, django_capture_on_commit_callbacks)
+    assert Signature.objects.count() == 1

@@ -1,0 +1,69 @@
+"""The appeal page is cached for everyone, with the per-visitor parts filled in per request."""
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from petitions.models import Recipient, Signature
+from tests.conftest import make_signature
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def url(petition):
+    return reverse("petitions:appeal", args=[petition.slug])
+
+
+def test_a_warm_page_costs_one_query(client, petition, django_assert_num_queries):
+    client.get(url(petition))
+    with django_assert_num_queries(1):
+        response = client.get(url(petition))
+    assert "Free the river" in response.content.decode()
+
+
+def test_the_page_never_counts_signatures(client, petition, django_assert_num_queries):
+    with django_assert_num_queries(2) as queries:  # the petition, then its recipients
+        client.get(url(petition))
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_each_visitor_gets_a_working_csrf_token_of_their_own(petition, sign_data):
+    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    alice_token = TOKEN.search(alice.get(url(petition)).content.decode()).group(1)
+    bob_token = TOKEN.search(bob.get(url(petition)).content.decode()).group(1)
+    assert "csrf-slot" not in alice_token
+    assert alice.cookies["csrftoken"].value != bob.cookies["csrftoken"].value
+    sign = reverse("petitions:sign", args=[petition.slug])
+    response = bob.post(sign, {**sign_data, "csrfmiddlewaretoken": bob_token})
+    assert response.status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_the_counter_is_live_on_a_cached_page(client, petition):
+    client.get(url(petition))
+    make_signature(petition, confirmed=True)
+    assert (
+        '<strong class="count">1</strong> supporter.' in client.get(url(petition)).content.decode()
+    )
+
+
+def test_an_edit_shows_at_once(client, petition):
+    client.get(url(petition))
+    petition.title = "Free the river today"
+    petition.save()
+    assert "<h1>Free the river today</h1>" in client.get(url(petition)).content.decode()
+
+
+def test_a_new_recipient_shows_at_once(client, petition):
+    client.get(url(petition))
+    Recipient.objects.create(petition=petition, role="Governor", name="Lee Delta", position=5)
+    assert "Lee Delta" in client.get(url(petition)).content.decode()
+
+
+def test_closing_shows_at_once(client, petition):
+    client.get(url(petition))
+    petition.close()
+    html = client.get(url(petition)).content.decode()
+    assert "Petition Closed" in html
+    assert 'name="email"' not in html
