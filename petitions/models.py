@@ -238,15 +238,19 @@ class Signature(models.Model):
                 )
         return bool(updated)
 
+    def locked_status(self) -> str | None:
+        """The status in the database, with the row locked until the transaction ends;
+        None if the row is gone."""
+        rows = Signature.objects.select_for_update().filter(pk=self.pk)
+        return rows.values_list("status", flat=True).first()
+
     def moderate(self, status: "Signature.Status") -> bool:
         """A moderator's decision: hold, remove as spam, or restore (confirm). Returns whether
         the status changed; the counter follows in the same transaction."""
         with transaction.atomic():
-            old = (
-                Signature.objects.select_for_update()
-                .values_list("status", flat=True)
-                .get(pk=self.pk)
-            )
+            old = self.locked_status()
+            if old is None:  # deleted meanwhile
+                return False
             if old == status:
                 self.status = status
                 return False

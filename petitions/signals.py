@@ -7,7 +7,7 @@ never disagree with the rows; email leaves only once the signature has been comm
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from petitions import emails
@@ -29,6 +29,14 @@ def supporter_delta(old: str, new: str) -> int:
 def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
     if delta := supporter_delta(old, signature.status):
         Petition.objects.filter(pk=signature.petition_id).add_supporters(delta)
+
+
+@receiver(pre_delete, sender=Signature, dispatch_uid="petitions.lock_deleted_signature")
+def on_signature_deleting(sender, instance: Signature, origin=None, **kwargs):
+    # The instance may be stale (confirmed since it was read): lock the row and read the
+    # status it really has, which then cannot change before the delete commits.
+    if not isinstance(origin, Petition):
+        instance.status = instance.locked_status()
 
 
 @receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")

@@ -9,7 +9,8 @@ from services import postgres
 
 def main() -> int:
     with postgres() as database_url:
-        env = {**os.environ, "DATABASE_URL": database_url}
+        # Room in the pool for the concurrency tests' threads.
+        env = {**os.environ, "DATABASE_URL": database_url, "DATABASE_POOL_MAX_SIZE": "24"}
         return subprocess.run([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env).returncode
 
 

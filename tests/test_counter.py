@@ -36,6 +36,14 @@ def test_deleting_a_confirmed_signature_removes_its_supporter(petition):
     assert keep.pk
 
 
+def test_deleting_a_stale_copy_of_a_since_confirmed_signature_removes_its_supporter(petition):
+    signature = make_signature(petition)
+    stale = Signature.objects.get(pk=signature.pk)  # read while pending, e.g. by an admin page
+    signature.confirm()
+    stale.delete()
+    assert reload(petition).supporter_count == 0 == confirmed_rows(petition)
+
+
 def test_deleting_an_unconfirmed_signature_changes_nothing(petition):
     make_signature(petition, confirmed=True)
     make_signature(petition).delete()
