@@ -22,4 +22,4 @@ RUN DEBUG=false \
 USER petitions
 ENV DEBUG=false
 EXPOSE 8000
-CMD ["gunicorn", "petition_site.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

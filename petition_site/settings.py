@@ -130,6 +130,8 @@ CACHES = {
 # How long a cached appeal page lives: the parts that change with every signature (the
 # counter) are filled in per request; this bounds memory and the age of anything else.
 APPEAL_PAGE_CACHE_SECONDS = envint("APPEAL_PAGE_CACHE_SECONDS", 10)
+# How old the petition's state and counter on its page may be, in seconds (0: read per request).
+APPEAL_STATE_MAX_AGE = envint("APPEAL_STATE_MAX_AGE", 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,6 +181,8 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("SECURE_PROXY_SSL_HEADER", False) else None
 )
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")

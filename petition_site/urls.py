@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from petition_site.health import healthz
+
 admin.site.site_header = "Petitions: organizers"
 admin.site.site_title = "Petitions admin"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("petitions.urls")),
 ]

@@ -6,6 +6,7 @@ never disagree with the rows; email leaves only once the signature has been comm
 
 from functools import partial
 
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -51,3 +52,9 @@ def on_signature_deleted(sender, instance: Signature, origin=None, **kwargs):
 def on_recipient_changed(sender, instance: Recipient, origin=None, **kwargs):
     if not isinstance(origin, Petition):
         Petition.objects.filter(pk=instance.petition_id).touch()
+
+
+@receiver(post_save, sender=Petition, dispatch_uid="petitions.petition_saved")
+def on_petition_saved(sender, instance: Petition, **kwargs):
+    # This process shows the edit at once; others within APPEAL_STATE_MAX_AGE.
+    transaction.on_commit(lambda: caches["pages"].delete(f"petition:{instance.slug}"))

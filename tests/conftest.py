@@ -9,7 +9,10 @@ LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond
 
 
 @pytest.fixture(autouse=True)
-def empty_caches():
+def empty_caches(settings):
+    # Read the petition per request, so that tests see each change; one test in
+    # test_appeal_cache.py checks the production setting.
+    settings.APPEAL_STATE_MAX_AGE = 0
     yield
     for cache in caches.all():
         cache.clear()

@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -20,6 +21,32 @@ def test_a_warm_page_costs_one_query(client, petition, django_assert_num_queries
     with django_assert_num_queries(1):
         response = client.get(url(petition))
     assert "Free the river" in response.content.decode()
+
+
+def test_under_load_a_warm_page_costs_no_query_and_its_counter_lags_a_little(
+    client, petition, settings, django_assert_num_queries
+):
+    settings.APPEAL_STATE_MAX_AGE = 1
+    client.get(url(petition))
+    make_signature(petition, confirmed=True)
+    with django_assert_num_queries(0):
+        html = client.get(url(petition)).content.decode()
+    assert '<strong class="count">0</strong> supporters.' in html
+    caches["pages"].delete(f"petition:{petition.slug}")  # what a second's expiry does
+    assert (
+        '<strong class="count">1</strong> supporter.' in client.get(url(petition)).content.decode()
+    )
+
+
+def test_an_edit_shows_at_once_in_this_process_even_under_load(
+    client, petition, settings, django_capture_on_commit_callbacks
+):
+    settings.APPEAL_STATE_MAX_AGE = 60
+    client.get(url(petition))
+    petition.title = "Free the river today"
+    with django_capture_on_commit_callbacks(execute=True):
+        petition.save()
+    assert "<h1>Free the river today</h1>" in client.get(url(petition)).content.decode()
 
 
 def test_the_page_never_counts_signatures(client, petition, django_assert_num_queries):

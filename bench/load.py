@@ -1,0 +1,250 @@
+"""A viral petition on one machine: the load benchmark.
+
+    .venv/bin/python bench/load.py [--seconds 30] [--clients 16]
+
+Starts a durable PostgreSQL (fsync on), gunicorn with the production settings and
+gunicorn.conf.py, and wrk as the load generator, all on 127.0.0.1 and all bounded in time,
+then prints, from one run:
+1. requests/s and p50/p99 latency of the minimal view (/healthz, the baseline) and of the
+   appeal page, and their ratio;
+2. signatures/s for the sign POST (distinct names and emails, CSRF cookie and token as a
+   browser sends them) and confirmations/s, with the number of 5xx responses;
+3. stored signatures against successful POSTs, and each counter against its confirmed rows.
+Needs wrk (Debian: apt-get install wrk).
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from services import postgres  # noqa: E402
+
+SLUG = "release-dr-wang-bingzhang"
+PYTHON = sys.executable
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.stdout
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (our own http URL)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def csrf_pairs(base: str, n: int) -> list[str]:
+    """Visit the appeal page as n browsers would: each gets its cookie and form token."""
+    pairs = []
+    for _ in range(n):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        headers = {"X-Forwarded-Proto": "https"}
+        request = urllib.request.Request(f"{base}/{SLUG}/", headers=headers)  # noqa: S310
+        html = opener.open(request, timeout=10).read().decode()
+        cookie = next(c.value for c in jar if c.name == "csrftoken")
+        pairs.append(f"{cookie} {TOKEN.search(html).group(1)}")
+    return pairs
+
+
+def wrk(url: str, seconds: int, clients: int, **env) -> dict:
+    threads = 2
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(ROOT / "bench" / "wrk.lua"),
+            url,
+        ],
+        env={**os.environ, "THREADS": str(threads), **env},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def sql(database_url: str, query: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        return conn.execute(query).fetchall()
+
+
+def confirmation_paths(env: dict) -> list[str]:
+    """The links the confirmation emails carry, made as emails.py makes them."""
+    code = (
+        "from petitions.models import Signature\n"
+        "for s in Signature.objects.pending().select_related('petition').order_by('pk'):\n"
+        "    print(s.confirmation_url().split('//', 1)[1].split('/', 1)[1])\n"
+    )
+    return ["/" + line for line in manage(env, "shell", "--no-imports", "-c", code).split()]
+
+
+def line(label: str, figures: dict) -> str:
+    rps = figures["requests"] / figures["seconds"]
+    return (
+        f"{label:<28} {rps:>9,.0f} req/s   p50 {figures['p50_ms']:>6.1f} ms   "
+        f"p99 {figures['p99_ms']:>6.1f} ms   5xx {figures['s5']}   4xx {figures['s4']}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=30, help="length of the signing run")
+    parser.add_argument("--get-seconds", type=int, default=10, help="length of each GET run")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with postgres(durable=True, extra_settings=("max_connections=200",)) as database_url:
+        env = {
+            "PATH": os.environ["PATH"],
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": base,
+            "SECURE_PROXY_SSL_HEADER": "true",  # as behind a TLS-terminating proxy
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_ACCESS_LOG": "",
+        }
+        manage(env, "migrate", "--verbosity", "0")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        manage(env, "load_seed_petition")
+        log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(f"{base}/healthz")
+            before = sql(database_url, "SELECT count(*) FROM petitions_signature")[0][0]
+            # Warm every worker's page cache and pool before measuring.
+            wrk(f"{base}/{SLUG}/", 2, args.clients, MODE="get")
+            baseline = wrk(f"{base}/healthz", args.get_seconds, args.clients, MODE="get")
+            appeal = wrk(f"{base}/{SLUG}/", args.get_seconds, args.clients, MODE="get")
+
+            tokens = Path(tempfile.mkstemp(prefix="tokens-")[1])
+            tokens.write_text("\n".join(csrf_pairs(base, 16)) + "\n")
+            common = {"TOKENS_FILE": str(tokens), "ORIGIN": f"https://127.0.0.1:{port}"}
+            signing = wrk(
+                f"{base}/{SLUG}/sign/",
+                args.seconds,
+                args.clients,
+                MODE="sign",
+                SIGN_PATH=f"/{SLUG}/sign/",
+                **common,
+            )
+            stored = sql(database_url, "SELECT count(*) FROM petitions_signature")[0][0] - before
+
+            paths = Path(tempfile.mkstemp(prefix="paths-")[1])
+            paths.write_text("\n".join(confirmation_paths(env)) + "\n")
+            confirmed_before = sql(
+                database_url, "SELECT count(*) FROM petitions_signature WHERE status = 'confirmed'"
+            )[0][0]
+            confirming = wrk(
+                f"{base}/",
+                args.seconds * 2,
+                args.clients,
+                MODE="confirm",
+                PATHS_FILE=str(paths),
+                **common,
+            )
+            confirmed_now = sql(
+                database_url, "SELECT count(*) FROM petitions_signature WHERE status = 'confirmed'"
+            )[0][0]
+            drift = sql(
+                database_url,
+                "SELECT p.slug, p.supporter_count,"
+                " count(s.id) FILTER (WHERE s.status = 'confirmed')"
+                " FROM petitions_petition p"
+                " LEFT JOIN petitions_signature s ON s.petition_id = p.id GROUP BY p.id",
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+
+    base_rps = baseline["requests"] / baseline["seconds"]
+    appeal_rps = appeal["requests"] / appeal["seconds"]
+    sign_rate = signing["redirects"] / signing["seconds"]
+    confirm_rate = (confirmed_now - confirmed_before) / confirming["seconds"]
+    print(
+        f"\nLoad benchmark: {os.cpu_count()} cores, {args.clients} concurrent clients,"
+        " wrk on the same cores"
+    )
+    print(line("minimal view /healthz", baseline))
+    print(line("appeal page", appeal))
+    print(f"{'appeal / minimal':<28} {appeal_rps / base_rps:>9.2f}x   (target >= 0.5x)")
+    print(line(f"sign POST ({args.seconds} s)", signing))
+    print(f"{'  signatures/s':<28} {sign_rate:>9,.0f}        (target >= 500, p99 < 100 ms)")
+    print(line("confirm POST", confirming))
+    print(f"{'  confirmations/s':<28} {confirm_rate:>9,.0f}")
+    print(
+        f"successful sign POSTs {signing['redirects']:,}, signatures stored {stored:,}: "
+        f"{'equal' if stored == signing['redirects'] else 'DIFFERENT'}"
+    )
+    for slug, counter, rows in drift:
+        print(
+            f"counter of {slug}: {counter:,}, confirmed rows {rows:,}: "
+            f"{'equal' if counter == rows else 'DIFFERENT'}"
+        )
+    print(f"gunicorn log: {log.name}")
+    exact = stored == signing["redirects"] and all(c == r for _, c, r in drift)
+    no_5xx = baseline["s5"] + appeal["s5"] + signing["s5"] + confirming["s5"] == 0
+    return 0 if exact and no_5xx else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Gunicorn's settings for production (`gunicorn -c gunicorn.conf.py petition_site.wsgi`).
+
+Each value can be changed from the environment. The defaults suit a box of a few cores:
+one worker process per core (Django's work is CPU-bound Python) with a few threads each, so a
+request waiting on PostgreSQL's commit does not idle the core. Each thread may hold one
+database connection from the worker's psycopg pool, so DATABASE_POOL_MAX_SIZE should be at
+least GUNICORN_THREADS.
+"""
+
+import multiprocessing
+import os
+
+cores = multiprocessing.cpu_count()
+
+wsgi_app = "petition_site.wsgi"
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", cores))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Load Django once, before forking: workers share its memory pages.
+preload_app = True
+
+# A request that takes longer than this is stuck: the worker is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak cannot grow without bound.
+max_requests = 20000
+max_requests_jitter = 2000
+# Heartbeat files in memory, not on a container's overlay disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Client, time, request, status, bytes, referrer, user agent, and duration in milliseconds.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s "%(f)s" "%(a)s" %(M)sms'
+# Behind a proxy, trust its X-Forwarded-* headers only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
