@@ -21,9 +21,12 @@ run: install
 	@echo ""
 	@echo "  The seed petition:  http://127.0.0.1:$(PORT)/release-dr-wang-bingzhang/"
 	@echo "  Organizers' admin:  http://127.0.0.1:$(PORT)/admin/  (create a login first: make superuser)"
-	@echo "  Confirmation emails, with their links, are printed below."
+	@echo "  Confirmation emails, with their links, are printed below by the email worker."
 	@echo ""
-	SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	export SITE_URL=http://127.0.0.1:$(PORT); \
+	$(BIN)/python manage.py send_queued_emails & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite against a throwaway PostgreSQL that it starts and stops itself.
 test: install

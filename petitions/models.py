@@ -216,11 +216,15 @@ class Signature(models.Model):
         return settings.SITE_URL + path
 
     @classmethod
-    def from_confirmation_token(cls, token: str, *, petition: Petition) -> "Signature":
-        """The signature a link names. Raises signing.SignatureExpired for an old link,
-        signing.BadSignature for a forged one and DoesNotExist for a withdrawn one."""
+    def from_confirmation_token(cls, token: str, *, slug: str) -> "Signature":
+        """The signature a link names, with its public petition read in the same query.
+        Raises signing.SignatureExpired for an old link, signing.BadSignature for a forged
+        one and DoesNotExist for a deleted one or one of another petition."""
         pk = signing.loads(token, salt=cls.CONFIRM_SALT, max_age=settings.CONFIRMATION_LINK_MAX_AGE)
-        return cls.objects.get(pk=pk, petition=petition)
+        signatures = cls.objects.select_related("petition")
+        return signatures.exclude(petition__state=Petition.State.DRAFT).get(
+            pk=pk, petition__slug=slug
+        )
 
     def confirm(self) -> bool:
         """Count a pending signature; False if it was not pending (a double click counts once)."""
@@ -261,4 +265,51 @@ class Signature(models.Model):
             for field, value in changes.items():
                 setattr(self, field, value)
             signature_status_changed.send(sender=Signature, signature=self, old=old)
+        return True
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        return self.filter(sent_at__isnull=True, send_after__lte=now or timezone.now())
+
+
+class OutgoingEmail(models.Model):
+    """An email to send, stored in the transaction that needs it and sent by the worker
+    (manage.py send_queued_emails), so that a crash or a provider outage loses none."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", "Please confirm your signature"
+        ALREADY_SIGNED = "already-signed", "You have already signed"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    signature = models.ForeignKey(
+        Signature, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not before then: a retry's backoff, or the lease of the worker sending it.
+    send_after = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The worker's poll: unsent emails that are due.
+            models.Index(
+                fields=["send_after"],
+                condition=Q(sent_at__isnull=True),
+                name="outgoing_email_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({'sent' if self.sent_at else 'queued'})"
+
+    def is_wanted(self) -> bool:
+        """A confirmation request is moot once its signature left pending (e.g. confirmed
+        through an earlier link)."""
+        if self.kind == self.Kind.CONFIRM:
+            return self.signature.status == Signature.Status.PENDING
         return True

@@ -1,24 +1,30 @@
 """Wiring only: each receiver hands an event to a named function.
 
 The counter moves inside the transaction that changes or deletes a signature, so it can
-never disagree with the rows; email leaves only once the signature has been committed.
+never disagree with the rows; email is queued in the same transaction as its signature, and
+the worker sends it once that has committed.
 """
-
-from functools import partial
 
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from petitions import emails
-from petitions.models import Petition, Recipient, Signature, signature_status_changed
+from petitions import outbox
+from petitions.models import (
+    OutgoingEmail,
+    Petition,
+    Recipient,
+    Signature,
+    signature_status_changed,
+)
 
 
-@receiver(post_save, sender=Signature, dispatch_uid="petitions.send_confirmation_request")
+@receiver(post_save, sender=Signature, dispatch_uid="petitions.queue_confirmation_request")
 def on_signature_created(sender, instance: Signature, created: bool, raw=False, **kwargs):
+    # Queued in the signature's own transaction: both are stored, or neither.
     if created and not raw and instance.status == Signature.Status.PENDING:
-        transaction.on_commit(partial(emails.send_confirmation_request, instance))
+        outbox.queue(OutgoingEmail.Kind.CONFIRM, signature=instance)
 
 
 def supporter_delta(old: str, new: str) -> int:

@@ -1,23 +1,21 @@
 """The supporter's actions: sign, ask for a new link. Confirmation is Signature.confirm()."""
 
-from functools import partial
-
 from django.db import IntegrityError, transaction
 
-from petitions import emails
-from petitions.models import Petition, Signature
+from petitions import outbox
+from petitions.models import OutgoingEmail, Petition, Signature
 
 
 class PetitionNotOpen(Exception):
     """Only open petitions accept signatures."""
 
 
-def send_signing_email(signature: Signature) -> None:
+def queue_signing_email(signature: Signature) -> None:
     """What someone who signs (again) needs: the link, or news that they had already signed."""
     if signature.status == Signature.Status.PENDING:
-        emails.send_confirmation_request(signature)
+        outbox.queue(OutgoingEmail.Kind.CONFIRM, signature=signature)
     else:
-        emails.send_already_signed(signature)
+        outbox.queue(OutgoingEmail.Kind.ALREADY_SIGNED, signature=signature)
 
 
 def sign_petition(
@@ -34,7 +32,7 @@ def sign_petition(
 
     Either way the signer gets an email and the caller learns nothing it could show: a
     visitor must not find out whether an address has signed. A new signature's email is
-    sent by the post_save wiring; a repeat's is sent from here.
+    queued by the post_save wiring, in the same transaction; a repeat's is queued here.
     """
     if not petition.is_open:
         raise PetitionNotOpen(petition.slug)
@@ -55,7 +53,7 @@ def sign_petition(
         signature = petition.signatures.by_email(email).first()
         if signature is None:  # some other constraint failed
             raise
-    transaction.on_commit(partial(send_signing_email, signature))
+    queue_signing_email(signature)
     return signature
 
 
@@ -63,4 +61,4 @@ def request_new_link(*, petition: Petition, email: str) -> None:
     """Resend the confirmation link for this email's signature, if there is one."""
     signature = petition.signatures.by_email(email).first()
     if signature is not None:
-        send_signing_email(signature)
+        queue_signing_email(signature)

@@ -86,7 +86,9 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = public_petition(slug)
+    # A second-old copy is enough: a signature that slips in just after closing can never
+    # be confirmed, as confirm() reads the petition afresh.
+    petition = recent_petition(slug)
     form = SignForm(request.POST)
     if not petition.is_open:
         return render_appeal(request, petition, form, status=403)
@@ -107,14 +109,14 @@ def check_inbox(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """GET only shows a button (mail scanners open links); the button's POST confirms."""
-    petition = public_petition(slug)
     try:
-        signature = Signature.from_confirmation_token(token, petition=petition)
+        signature = Signature.from_confirmation_token(token, slug=slug)
     except signing.SignatureExpired:
-        return render_bad_link(request, petition, expired=True)
+        return render_bad_link(request, public_petition(slug), expired=True)
     except (signing.BadSignature, Signature.DoesNotExist):
-        return render_bad_link(request, petition, expired=False)
+        return render_bad_link(request, public_petition(slug), expired=False)
 
+    petition = signature.petition
     if signature.status != Signature.Status.PENDING:
         return render(request, "petitions/already_confirmed.html", {"petition": petition})
     if not petition.is_open:  # signed, but closed before the link was used

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.cache import caches
 
+from petitions import outbox
 from petitions.models import Petition, Recipient, Signature
 
 LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
@@ -78,3 +79,14 @@ def sign_data() -> dict:
 def reload(obj):
     obj.refresh_from_db()
     return obj
+
+
+@pytest.fixture
+def sent_emails(mailoutbox):
+    """Run the email worker once and return what it sent, as the outbox of locmem email."""
+
+    def send():
+        outbox.send_due(batch=10_000)
+        return mailoutbox
+
+    return send

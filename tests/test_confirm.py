@@ -1,5 +1,6 @@
 import time
 
+import pytest
 from django.core import signing
 from django.urls import reverse
 
@@ -99,3 +100,14 @@ def test_a_petition_closed_before_confirmation_counts_nothing(client, petition):
     assert "This petition has closed" in response.content.decode()
     assert reload(signature).confirmed_at is None
     assert reload(petition).supporter_count == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirming_costs_one_query_and_two_updates(client, django_assert_max_num_queries):
+    petition = make_petition()
+    signature = make_signature(petition)
+    with django_assert_max_num_queries(5) as queries:
+        response = client.post(confirm_url(signature))
+    assert response.status_code == 302
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert statements == ["SELECT", "BEGIN", "UPDATE", "UPDATE", "COMMIT"]

@@ -1,0 +1,31 @@
+"""The email worker: sends queued emails as they fall due, retrying failures with backoff.
+
+Run one or more next to the web processes; they never send the same email twice.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from petitions.outbox import send_due
+
+
+class Command(BaseCommand):
+    help = "Send queued emails; with --once, send what is due now and stop."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="One pass, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+        parser.add_argument("--batch", type=int, default=50, help="Emails claimed per pass.")
+
+    def handle(self, *args, once: bool, interval: float, batch: int, **options):
+        while True:
+            sent, failed = send_due(batch)
+            if sent or failed:
+                self.stdout.write(f"sent {sent}, failed {failed} (will retry)")
+            if once:
+                return
+            if sent + failed < batch:  # nothing left: wait for more
+                time.sleep(interval)
+            close_old_connections()  # drop a connection that broke or grew too old

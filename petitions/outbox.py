@@ -1,0 +1,64 @@
+"""Email is stored before it is sent: queue() adds a row in the caller's transaction, and
+the worker (manage.py send_queued_emails) sends due rows, retrying with backoff."""
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from petitions import emails
+from petitions.models import OutgoingEmail, Signature
+
+log = logging.getLogger(__name__)
+
+SENDERS = {
+    OutgoingEmail.Kind.CONFIRM: emails.send_confirmation_request,
+    OutgoingEmail.Kind.ALREADY_SIGNED: emails.send_already_signed,
+}
+# A claimed email is the worker's for this long; if the worker dies, another sends it after.
+LEASE = dt.timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, ... up to an hour between tries."""
+    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def queue(kind: OutgoingEmail.Kind, *, signature: Signature) -> OutgoingEmail:
+    return OutgoingEmail.objects.create(kind=kind, signature=signature)
+
+
+def claim_due(batch: int, now: dt.datetime) -> list[OutgoingEmail]:
+    """Take up to `batch` due emails; concurrent workers never take the same one."""
+    with transaction.atomic():
+        ids = list(
+            OutgoingEmail.objects.due(now)
+            .order_by("send_after")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:batch]
+        )
+        OutgoingEmail.objects.filter(id__in=ids).update(send_after=now + LEASE)
+    return list(OutgoingEmail.objects.filter(id__in=ids).select_related("signature__petition"))
+
+
+def send_due(batch: int = 50, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send what is due; return how many were sent and how many failed (and wait to retry)."""
+    now = now or timezone.now()
+    sent = failed = 0
+    for email in claim_due(batch, now):
+        try:
+            if email.is_wanted():
+                SENDERS[email.kind](email.signature)
+        except Exception as error:  # any provider failure: keep the email and try again later
+            failed += 1
+            email.attempts += 1
+            email.send_after = now + backoff(email.attempts)
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            email.save(update_fields=["attempts", "send_after", "last_error"])
+            log.warning("email %s failed (attempt %d): %s", email.pk, email.attempts, error)
+        else:
+            sent += 1
+            email.sent_at = timezone.now()
+            email.save(update_fields=["sent_at"])
+    return sent, failed
