@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.base_user import BaseUserManager
+from django_countries import countries
 
 from petitions.models import Signature
 
@@ -9,32 +10,57 @@ def normalize_email(value: str) -> str:
     return BaseUserManager.normalize_email(value.strip())
 
 
-class SignForm(forms.ModelForm):
-    class Meta:
-        model = Signature
-        fields = ["name", "email", "country", "comment", "is_public", "may_contact"]
-        labels = {
-            "name": "Full name",
-            "email": "Email",
-            "comment": "Why are you signing? (optional)",
-            "is_public": "Show my name and comment on this petition",
-            "may_contact": "Let the petition's organizer email me about this campaign",
-        }
-        help_texts = {"email": "We send you a link to confirm your signature."}
-        widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "country": forms.Select(attrs={"autocomplete": "country"}),
-            "comment": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {
-            "name": {"required": "Enter your full name."},
-            "email": {
-                "required": "Enter your email address.",
-                "invalid": "Enter an email address like name@example.org.",
-            },
-            "country": {"required": "Choose your country."},
-        }
+def country_choices() -> list[tuple[str, str]]:
+    return [("", "Choose your country"), *countries]
+
+
+class CountryField(forms.ChoiceField):
+    """django-countries' choices in the active language, checked by a dict lookup rather
+    than a scan of all 250. Callable choices are also what keeps forms cheap to build."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=country_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in countries
+
+
+def model_field(name: str, **kwargs) -> forms.Field:
+    """The form field for a Signature field, so that lengths and labels have one source."""
+    return Signature._meta.get_field(name).formfield(**kwargs)
+
+
+class SignForm(forms.Form):
+    # A plain form: the sign action stores the signature, and the database enforces what a
+    # form cannot know (one signature per email).
+    name = model_field(
+        "name",
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name."},
+    )
+    email = model_field(
+        "email",
+        label="Email",
+        help_text="We send you a link to confirm your signature.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
+    )
+    country = CountryField(
+        label="Country",
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+        error_messages={"required": "Choose your country."},
+    )
+    comment = model_field(
+        "comment", label="Why are you signing? (optional)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_public = model_field("is_public", label="Show my name and comment on this petition")
+    may_contact = model_field(
+        "may_contact", label="Let the petition's organizer email me about this campaign"
+    )
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())

@@ -41,8 +41,12 @@ def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm,
 def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, status: int):
     """The appeal page for one visitor, uncached: with their form's errors."""
     html = render_appeal_page(request, petition, form)
-    counter = render_to_string("petitions/_counter.html", {"petition": petition}, request)
-    return HttpResponse(html.replace(COUNTER_SLOT, counter, 1), status=status)
+    return HttpResponse(html.replace(COUNTER_SLOT, counter_html(petition), 1), status=status)
+
+
+def counter_html(petition: Petition) -> str:
+    # Rendered without the request: context processors would cost more than the fragment.
+    return render_to_string("petitions/_counter.html", {"petition": petition})
 
 
 @require_GET
@@ -79,8 +83,9 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     if html is None:
         html = render_appeal_page(request, petition, SignForm(), csrf_token=CSRF_SLOT)
         cache.set(key, html, settings.APPEAL_PAGE_CACHE_SECONDS)
-    counter = render_to_string("petitions/_counter.html", {"petition": petition}, request)
-    html = html.replace(CSRF_SLOT, get_token(request)).replace(COUNTER_SLOT, counter, 1)
+    html = html.replace(CSRF_SLOT, get_token(request)).replace(
+        COUNTER_SLOT, counter_html(petition), 1
+    )
     return HttpResponse(html)
 
 
