@@ -35,6 +35,7 @@ from services import postgres  # noqa: E402
 SLUG = "release-dr-wang-bingzhang"
 PYTHON = sys.executable
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
 def free_port() -> int:
@@ -68,7 +69,8 @@ def wait_for(url: str, timeout: float = 30) -> None:
 
 
 def csrf_pairs(base: str, n: int) -> list[str]:
-    """Visit the appeal page as n browsers would: each gets its cookie and form token."""
+    """Visit the appeal page as n browsers would: each gets its CSRF cookie and form token,
+    and the form's signed timestamp."""
     pairs = []
     for _ in range(n):
         jar = http.cookiejar.CookieJar()
@@ -77,7 +79,7 @@ def csrf_pairs(base: str, n: int) -> list[str]:
         request = urllib.request.Request(f"{base}/{SLUG}/", headers=headers)  # noqa: S310
         html = opener.open(request, timeout=10).read().decode()
         cookie = next(c.value for c in jar if c.name == "csrftoken")
-        pairs.append(f"{cookie} {TOKEN.search(html).group(1)}")
+        pairs.append(f"{cookie} {TOKEN.search(html).group(1)} {STARTED.search(html).group(1)}")
     return pairs
 
 
@@ -176,6 +178,7 @@ def main() -> int:
 
             tokens = Path(tempfile.mkstemp(prefix="tokens-")[1])
             tokens.write_text("\n".join(csrf_pairs(base, 16)) + "\n")
+            time.sleep(2)  # a person takes longer than SIGN_FORM_MIN_SECONDS to fill it in
             common = {"TOKENS_FILE": str(tokens), "ORIGIN": f"https://127.0.0.1:{port}"}
             stop = {"STOP_AFTER": str(args.seconds)}
             signing = wrk(

@@ -1,6 +1,6 @@
 -- wrk script for bench/load.py. MODE (env): "get" counts statuses of plain GETs; "sign"
 -- posts distinct signatures; "confirm" posts each confirmation path in PATHS_FILE once.
--- Every request carries one of the CSRF cookie/token pairs in TOKENS_FILE, as the browsers
+-- Every request carries one of the CSRF cookie/token/form-timestamp sets in TOKENS_FILE, as the browsers
 -- that fetched them would. POSTs stop STOP_AFTER seconds into the run (wrk's clock would cut
 -- requests in flight); the rest of the run sends cheap GETs of /healthz, not counted as
 -- redirects. done() prints one JSON line with the figures.
@@ -26,8 +26,8 @@ function init(args)
   if mode ~= "get" then
     tokens = {}
     for _, line in ipairs(lines(os.getenv("TOKENS_FILE"))) do
-      local cookie, token = line:match("([^ ]+) ([^ ]+)")
-      table.insert(tokens, {cookie = cookie, token = token})
+      local cookie, token, started = line:match("([^ ]+) ([^ ]+) ([^ ]+)")
+      table.insert(tokens, {cookie = cookie, token = token, started = started})
     end
     origin = os.getenv("ORIGIN")
   end
@@ -59,8 +59,8 @@ function request()
   local pair = tokens[(n + id) % #tokens + 1]
   if mode == "sign" then
     local body = string.format(
-      "csrfmiddlewaretoken=%s&name=Bench+Supporter+%d+%d&email=bench-%d-%d%%40example.org&country=GB&comment=Signed+under+load",
-      pair.token, id, n, id, n)
+      "csrfmiddlewaretoken=%s&started=%s&name=Bench+Supporter+%d+%d&email=bench-%d-%d%%40example.org&country=GB&comment=Signed+under+load",
+      pair.token, pair.started, id, n, id, n)
     return post(os.getenv("SIGN_PATH"), pair, body)
   end
   return post(paths[n], pair, "csrfmiddlewaretoken=" .. pair.token)

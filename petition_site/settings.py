@@ -173,6 +173,11 @@ ANYMAIL = {
     if name.startswith("ANYMAIL_")
 }
 
+# A sign form sent back sooner than this after it was served is a bot's; later than the
+# maximum, a replay (both in seconds).
+SIGN_FORM_MIN_SECONDS = envint("SIGN_FORM_MIN_SECONDS", 2)
+SIGN_FORM_MAX_AGE = envint("SIGN_FORM_MAX_AGE", 24 * 3600)
+
 # How long the link in a confirmation email stays valid.
 CONFIRMATION_LINK_MAX_AGE = envint("CONFIRMATION_LINK_MAX_AGE", 30 * 24 * 3600)
 

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from petitions.forms import NewLinkForm, SignForm
+from petitions.forms import NewLinkForm, SignForm, form_timestamp
 from petitions.models import Petition, Signature
 from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
@@ -18,6 +18,7 @@ RECIPIENTS_SHOWN = 3
 # HTML is cached under the petition's version (updated_at moves on every edit, also of its
 # recipients) and the language, and rendered with these slots that each request fills in.
 CSRF_SLOT = "csrf-slot-4f9d2c7e"
+STARTED_SLOT = "started-slot-4f9d2c7e"
 COUNTER_SLOT = "<!-- counter-slot-4f9d2c7e -->"
 
 
@@ -40,6 +41,7 @@ def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm,
 
 def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, status: int):
     """The appeal page for one visitor, uncached: with their form's errors."""
+    form.renew_bot_checks()
     html = render_appeal_page(request, petition, form)
     return HttpResponse(html.replace(COUNTER_SLOT, counter_html(petition), 1), status=status)
 
@@ -81,10 +83,13 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     cache = caches["pages"]
     html = cache.get(key)
     if html is None:
-        html = render_appeal_page(request, petition, SignForm(), csrf_token=CSRF_SLOT)
+        form = SignForm(initial={"started": STARTED_SLOT})
+        html = render_appeal_page(request, petition, form, csrf_token=CSRF_SLOT)
         cache.set(key, html, settings.APPEAL_PAGE_CACHE_SECONDS)
-    html = html.replace(CSRF_SLOT, get_token(request)).replace(
-        COUNTER_SLOT, counter_html(petition), 1
+    html = (
+        html.replace(CSRF_SLOT, get_token(request))
+        .replace(STARTED_SLOT, form_timestamp())
+        .replace(COUNTER_SLOT, counter_html(petition), 1)
     )
     return HttpResponse(html)
 
@@ -100,7 +105,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render_appeal(request, petition, form, status=400)
     try:
-        sign_petition(petition=petition, **form.cleaned_data)
+        sign_petition(petition=petition, **form.signature_fields())
     except PetitionNotOpen:  # closed between the two lines above
         return render_appeal(request, petition, form, status=403)
     return redirect("petitions:check-inbox", slug=petition.slug)

@@ -1,9 +1,11 @@
 import datetime as dt
+import time
 
 import pytest
 from django.core.cache import caches
 
 from petitions import outbox
+from petitions.forms import form_timestamp
 from petitions.models import Petition, Recipient, Signature
 
 LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
@@ -68,6 +70,7 @@ def draft_petition(db) -> Petition:
 @pytest.fixture
 def sign_data() -> dict:
     return {
+        "started": form_timestamp(time.time() - 30),  # served half a minute ago
         "name": "Marie Curie",
         "email": "Marie.Curie@Example.ORG",
         "country": "FR",

@@ -1,0 +1,64 @@
+"""Bots are refused politely, without third-party CAPTCHAs: a trap field and a signed
+timestamp, on top of email confirmation."""
+
+import re
+import time
+
+from django.urls import reverse
+
+from petitions.forms import form_timestamp
+from petitions.models import Signature
+
+STARTED = re.compile(r'name="started" value="([^"]+)"')
+
+
+def sign(client, petition, data):
+    return client.post(reverse("petitions:sign", args=[petition.slug]), data)
+
+
+def test_a_filled_trap_field_is_refused_and_the_form_offered_again(client, petition, sign_data):
+    response = sign(client, petition, {**sign_data, "website": "http://spam.example"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your browser filled in a field that should stay empty" in html
+    assert 'value="http://spam.example"' not in html  # the trap is empty again
+    assert not Signature.objects.exists()
+
+
+def test_a_form_sent_faster_than_a_person_could_is_refused(client, petition, sign_data):
+    response = sign(client, petition, {**sign_data, "started": form_timestamp()})
+    assert response.status_code == 400
+    assert "quicker than we expected from a person" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_the_refused_form_comes_back_ready_to_send_again(client, petition, sign_data, settings):
+    response = sign(client, petition, {**sign_data, "started": form_timestamp()})
+    fresh = STARTED.search(response.content.decode()).group(1)
+    settings.SIGN_FORM_MIN_SECONDS = 0  # the person takes another look, then sends it
+    assert sign(client, petition, {**sign_data, "started": fresh}).status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_a_form_replayed_a_day_later_is_refused(client, petition, sign_data):
+    stale = form_timestamp(time.time() - 25 * 3600)
+    response = sign(client, petition, {**sign_data, "started": stale})
+    assert response.status_code == 400
+    assert "opened a long time ago" in response.content.decode()
+
+
+def test_a_missing_or_forged_timestamp_is_refused(client, petition, sign_data):
+    for started in ("", "123", form_timestamp()[:-3] + "abc"):
+        response = sign(client, petition, {**sign_data, "started": started})
+        assert response.status_code == 400
+        assert "Your form was incomplete" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_each_visitor_gets_a_fresh_timestamp_on_the_cached_page(client, petition):
+    url = reverse("petitions:appeal", args=[petition.slug])
+    first = STARTED.search(client.get(url).content.decode()).group(1)
+    time.sleep(1.1)
+    second = STARTED.search(client.get(url).content.decode()).group(1)
+    assert first != second
+    assert "started-slot" not in first
