@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_countries",
+    "django_ratelimit",
     "csp",
     "petitions",
 ]
@@ -131,6 +132,52 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+# Redis, shared by every web process: the rate limits' counts, and the default cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    redis_options = {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": redis_options,
+    }
+    # If Redis is down, counting fails: the limits then let everyone through (logged) rather
+    # than stop a petition from being signed.
+    CACHES["ratelimit"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "rl",
+        "OPTIONS": {**redis_options, "IGNORE_EXCEPTIONS": True},
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+elif DEBUG:
+    # Development on one process: per-process counts will do.
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+else:
+    raise ImproperlyConfigured("REDIS_URL must be set when DEBUG is off: rate limits need it.")
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+# Per client address, generous because many people can share one (a campus, a mobile
+# network); per email address and per username, tight.
+RATE_LIMITS = {
+    "sign": {
+        "ip": os.environ.get("RATE_LIMIT_SIGN_PER_IP", "60/m"),
+        "email": os.environ.get("RATE_LIMIT_SIGN_PER_EMAIL", "5/h"),
+    },
+    "new-link": {
+        "ip": os.environ.get("RATE_LIMIT_NEW_LINK_PER_IP", "20/m"),
+        "email": os.environ.get("RATE_LIMIT_NEW_LINK_PER_EMAIL", "3/h"),
+    },
+    "admin-login": {
+        "ip": os.environ.get("RATE_LIMIT_LOGIN_PER_IP", "10/m"),
+        "username": os.environ.get("RATE_LIMIT_LOGIN_PER_USERNAME", "20/h"),
+    },
+}
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: none, use
+# REMOTE_ADDR). Set it to exactly the number you run, or addresses can be forged.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
 # How long a cached appeal page lives: the parts that change with every signature (the
 # counter) are filled in per request; this bounds memory and the age of anything else.
 APPEAL_PAGE_CACHE_SECONDS = envint("APPEAL_PAGE_CACHE_SECONDS", 10)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from petitions.forms import NewLinkForm, SignForm, form_timestamp
 from petitions.models import Petition, Signature
+from petitions.ratelimits import rate_limited
 from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
 # How many recipients the appeal page names before "and N others".
@@ -95,6 +96,7 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("sign")
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     # A second-old copy is enough: a signature that slips in just after closing can never
     # be confirmed, as confirm() reads the petition afresh.
@@ -156,6 +158,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("new-link")
 def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     petition = public_petition(slug)
     form = NewLinkForm(request.POST or None)

@@ -4,13 +4,18 @@ import os
 import subprocess
 import sys
 
-from services import postgres
+from services import postgres, redis
 
 
 def main() -> int:
-    with postgres() as database_url:
-        # Room in the pool for the concurrency tests' threads.
-        env = {**os.environ, "DATABASE_URL": database_url, "DATABASE_POOL_MAX_SIZE": "24"}
+    with postgres() as database_url, redis() as (redis_url, _):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            # Room in the pool for the concurrency tests' threads.
+            "DATABASE_POOL_MAX_SIZE": "24",
+        }
         return subprocess.run([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env).returncode
 
 

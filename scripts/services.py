@@ -1,6 +1,7 @@
-"""Throwaway local services for tests and benchmarks: a private PostgreSQL cluster.
+"""Throwaway local services for tests and benchmarks: a private PostgreSQL cluster and a
+private Redis server.
 
-    with postgres() as database_url: ...
+    with postgres() as database_url, redis() as redis_url: ...
 
 The cluster lives in a fresh folder under /tmp, listens only on a Unix socket in that folder,
 and is stopped and deleted on exit. initdb refuses to run as root, so as root the server runs
@@ -113,3 +114,54 @@ def wait_until_ready(root: Path, server: subprocess.Popen, timeout: float = 30) 
                 log = (root / "postgres.log").read_text(errors="replace")
                 raise SystemExit("PostgreSQL did not start:\n" + log) from None
             time.sleep(0.05)
+
+
+def ensure_debian_package(program: str, package: str) -> str:
+    """The program's path, installing its Debian package when we are root on Debian."""
+    found = shutil.which(program)
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"Installing {package} (apt-get install -y {package}) ...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+        if found := shutil.which(program):
+            return found
+    raise SystemExit(f"{program} was not found: install the Debian package '{package}'.")
+
+
+@contextlib.contextmanager
+def redis():
+    """Yield a REDIS_URL for a new, empty Redis listening on a Unix socket."""
+    root = Path(tempfile.mkdtemp(prefix="petitions-redis-"))
+    socket = root / "redis.sock"
+    server = subprocess.Popen(
+        [
+            ensure_debian_package("redis-server", "redis-server"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(root),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("Redis did not start")
+            time.sleep(0.02)
+        yield f"unix://{socket}", server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(root, ignore_errors=True)

@@ -11,6 +11,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "petitions.example.org",
     "SITE_URL": "https://petitions.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
     "PATH": "/usr/bin:/bin",
 }
 
@@ -41,6 +42,12 @@ def test_production_refuses_the_development_key():
     result = manage("check", SECRET_KEY="short")
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_redis_for_the_rate_limits():
+    result = manage("check", REDIS_URL="")
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
 
 
 def test_a_bad_boolean_fails_loudly():
