@@ -178,6 +178,13 @@ RATE_LIMITS = {
 # REMOTE_ADDR). Set it to exactly the number you run, or addresses can be forged.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
+# How often each process rereads the organizers' blocklists, in seconds.
+BLOCKLIST_CACHE_SECONDS = envint("BLOCKLIST_CACHE_SECONDS", 10)
+# Days after which purge_personal_data erases the hashed client addresses, and deletes
+# signatures that were never confirmed.
+ADDRESS_HASH_RETENTION_DAYS = envint("ADDRESS_HASH_RETENTION_DAYS", 7)
+UNCONFIRMED_SIGNATURE_RETENTION_DAYS = envint("UNCONFIRMED_SIGNATURE_RETENTION_DAYS", 60)
+
 # How long a cached appeal page lives: the parts that change with every signature (the
 # counter) are filled in per request; this bounds memory and the age of anything else.
 APPEAL_PAGE_CACHE_SECONDS = envint("APPEAL_PAGE_CACHE_SECONDS", 10)

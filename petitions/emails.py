@@ -11,6 +11,8 @@ from petitions.models import Signature
 
 def send(name: str, to: str, context: dict) -> None:
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    if signature := context.get("signature"):
+        context["withdraw_url"] = signature.withdrawal_url()
     subject = render_to_string(f"emails/{name}-subject.txt", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),

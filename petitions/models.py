@@ -1,3 +1,4 @@
+import ipaddress
 from functools import cached_property
 
 import markdown
@@ -183,10 +184,18 @@ class Signature(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # When the signer confirmed their email; kept if a moderator later holds or removes it.
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Why a moderator must look at it before it counts (a blocked email domain or address
+    # range); such a signature is held, not confirmed, when its link is used.
+    review_reason = models.CharField(max_length=200, blank=True)
+    # Keyed hashes of the client address and its network (/24 or /48), for spotting bursts;
+    # never the address itself, and erased by purge_personal_data after a few days.
+    ip_hash = models.CharField(max_length=32, blank=True)
+    network_hash = models.CharField(max_length=32, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
     CONFIRM_SALT = "petitions.signature.confirm"
+    WITHDRAW_SALT = "petitions.signature.withdraw"
 
     class Meta:
         constraints = [
@@ -199,6 +208,8 @@ class Signature(models.Model):
             models.Index(
                 fields=["petition", "status", "-confirmed_at"], name="signature_recent_idx"
             ),
+            # The burst report and purge_personal_data: signatures by time.
+            models.Index(fields=["created_at"], name="signature_created_idx"),
         ]
 
     def __str__(self):
@@ -226,17 +237,33 @@ class Signature(models.Model):
             pk=pk, petition__slug=slug
         )
 
+    def withdrawal_token(self) -> str:
+        return signing.dumps(self.pk, salt=self.WITHDRAW_SALT, compress=True)
+
+    def withdrawal_url(self) -> str:
+        path = reverse("petitions:withdraw", args=[self.petition.slug, self.withdrawal_token()])
+        return settings.SITE_URL + path
+
+    @classmethod
+    def from_withdrawal_token(cls, token: str, *, slug: str) -> "Signature":
+        """Raises signing.BadSignature or DoesNotExist (already withdrawn): the link works
+        for as long as the signature exists."""
+        pk = signing.loads(token, salt=cls.WITHDRAW_SALT)
+        return cls.objects.select_related("petition").get(pk=pk, petition__slug=slug)
+
     def confirm(self) -> bool:
-        """Count a pending signature; False if it was not pending (a double click counts once)."""
+        """Count a pending signature, or hold it if it needs review; False if it was not
+        pending (a double click counts once)."""
         now = timezone.now()
+        status = self.Status.HELD if self.review_reason else self.Status.CONFIRMED
         with transaction.atomic():
             # The conditional UPDATE takes the row lock: of two concurrent confirmations,
             # the second waits, then matches nothing.
             updated = Signature.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
-                status=self.Status.CONFIRMED, confirmed_at=now
+                status=status, confirmed_at=now
             )
             if updated:
-                self.status, self.confirmed_at = self.Status.CONFIRMED, now
+                self.status, self.confirmed_at = status, now
                 signature_status_changed.send(
                     sender=Signature, signature=self, old=self.Status.PENDING
                 )
@@ -266,6 +293,42 @@ class Signature(models.Model):
                 setattr(self, field, value)
             signature_status_changed.send(sender=Signature, signature=self, old=old)
         return True
+
+
+class BlockedEmailDomain(models.Model):
+    """Signatures with an address at this domain (or below it) are held for review."""
+
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. mailinator.com")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)
+
+
+class BlockedNetwork(models.Model):
+    """Signatures sent from this address range are held for review."""
+
+    network = models.CharField(
+        max_length=49, unique=True, help_text="An address or range: 203.0.113.0/24, 2001:db8::/32"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.network
+
+    def clean(self):
+        try:
+            self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
+        except ValueError:
+            raise ValidationError(
+                {"network": "Enter an address or a range like 203.0.113.0/24."}
+            ) from None
 
 
 class OutgoingEmailQuerySet(models.QuerySet):

@@ -11,7 +11,10 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from petitions import outbox
+from petitions.abuse import forget_blocklists
 from petitions.models import (
+    BlockedEmailDomain,
+    BlockedNetwork,
     OutgoingEmail,
     Petition,
     Recipient,
@@ -64,3 +67,12 @@ def on_recipient_changed(sender, instance: Recipient, origin=None, **kwargs):
 def on_petition_saved(sender, instance: Petition, **kwargs):
     # This process shows the edit at once; others within APPEAL_STATE_MAX_AGE.
     transaction.on_commit(lambda: caches["pages"].delete(f"petition:{instance.slug}"))
+
+
+@receiver(post_save, sender=BlockedEmailDomain, dispatch_uid="petitions.domain_saved")
+@receiver(post_delete, sender=BlockedEmailDomain, dispatch_uid="petitions.domain_deleted")
+@receiver(post_save, sender=BlockedNetwork, dispatch_uid="petitions.network_saved")
+@receiver(post_delete, sender=BlockedNetwork, dispatch_uid="petitions.network_deleted")
+def on_blocklist_changed(sender, **kwargs):
+    # This process applies the change at once; others within BLOCKLIST_CACHE_SECONDS.
+    transaction.on_commit(forget_blocklists)

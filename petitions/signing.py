@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from petitions import outbox
+from petitions.abuse import address_hashes, review_reason
 from petitions.models import OutgoingEmail, Petition, Signature
 
 
@@ -27,6 +28,7 @@ def sign_petition(
     comment: str = "",
     is_public: bool = False,
     may_contact: bool = False,
+    client_ip: str = "",
 ) -> Signature:
     """Store an unconfirmed signature, or find the one this email made before.
 
@@ -36,6 +38,7 @@ def sign_petition(
     """
     if not petition.is_open:
         raise PetitionNotOpen(petition.slug)
+    ip_hash, network_hash = address_hashes(client_ip)
     try:
         # Insert first and let the unique constraint decide whether this email has signed:
         # a new signature costs one INSERT, and concurrent duplicates cannot both succeed.
@@ -48,6 +51,9 @@ def sign_petition(
                 comment=comment,
                 is_public=is_public,
                 may_contact=may_contact,
+                review_reason=review_reason(email=email, ip=client_ip),
+                ip_hash=ip_hash,
+                network_hash=network_hash,
             )
     except IntegrityError:
         signature = petition.signatures.by_email(email).first()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<slug:slug>/check-your-inbox/", views.check_inbox, name="check-inbox"),
     path("<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),
     path("<slug:slug>/new-link/", views.new_link, name="new-link"),
+    path("<slug:slug>/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("<slug:slug>/thank-you/", views.thanks, name="thanks"),
 ]

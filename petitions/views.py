@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from petitions.forms import NewLinkForm, SignForm, form_timestamp
 from petitions.models import Petition, Signature
-from petitions.ratelimits import rate_limited
+from petitions.ratelimits import client_ip, rate_limited
 from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
 # How many recipients the appeal page names before "and N others".
@@ -107,7 +107,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render_appeal(request, petition, form, status=400)
     try:
-        sign_petition(petition=petition, **form.signature_fields())
+        sign_petition(petition=petition, client_ip=client_ip(request), **form.signature_fields())
     except PetitionNotOpen:  # closed between the two lines above
         return render_appeal(request, petition, form, status=403)
     return redirect("petitions:check-inbox", slug=petition.slug)
@@ -172,3 +172,18 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "petitions/new_link.html", {"petition": petition, "form": form}, status=status
     )
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The link in every email: GET asks, POST deletes the signature and all it holds."""
+    try:
+        signature = Signature.from_withdrawal_token(token, slug=slug)
+    except (signing.BadSignature, Signature.DoesNotExist):
+        return render(
+            request, "petitions/withdrawn.html", {"petition": public_petition(slug)}, status=404
+        )
+    if request.method == "POST":
+        signature.delete()  # the counter follows (petitions/signals.py)
+        return render(request, "petitions/withdrawn.html", {"petition": signature.petition})
+    return render(request, "petitions/withdraw.html", {"signature": signature})

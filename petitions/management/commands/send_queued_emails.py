@@ -1,4 +1,5 @@
-"""The email worker: sends queued emails as they fall due, retrying failures with backoff.
+"""The email worker: sends queued emails as they fall due, retrying failures with backoff,
+and once an hour erases personal data past its retention.
 
 Run one or more next to the web processes; they never send the same email twice.
 """
@@ -9,6 +10,9 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from petitions.outbox import send_due
+from petitions.privacy import purge_personal_data
+
+PURGE_EVERY = 3600  # seconds
 
 
 class Command(BaseCommand):
@@ -20,7 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=50, help="Emails claimed per pass.")
 
     def handle(self, *args, once: bool, interval: float, batch: int, **options):
+        last_purge = 0.0
         while True:
+            if time.monotonic() - last_purge > PURGE_EVERY:
+                purge_personal_data()
+                last_purge = time.monotonic()
             sent, failed = send_due(batch)
             if sent or failed:
                 self.stdout.write(f"sent {sent}, failed {failed} (will retry)")
