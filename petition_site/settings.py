@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "petition_site.outages.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "petition_site.urls"
@@ -115,7 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "pool": {
                 "min_size": envint("DATABASE_POOL_MIN_SIZE", 2),
                 "max_size": envint("DATABASE_POOL_MAX_SIZE", 4),
-                "timeout": envint("DATABASE_POOL_TIMEOUT", 10),
+                # Seconds to wait for a connection before the visitor gets the 503 page.
+                "timeout": envint("DATABASE_POOL_TIMEOUT", 5),
             }
         }
     else:

@@ -44,61 +44,66 @@ def as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "nobody", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+class PostgresCluster:
+    """A new cluster in a temporary folder, reachable over a Unix socket in that folder;
+    start() and stop() may be called again (tests stop it to see the site survive)."""
+
+    def __init__(self, *, durable: bool = False, extra_settings: tuple[str, ...] = ()):
+        self.root = Path(tempfile.mkdtemp(prefix="petitions-pg-"))
+        self.data = self.root / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "nobody", "nogroup")
+        self.root.chmod(0o755)
+        initdb = [pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust"]
+        initdb += ["-E", "UTF8", "--locale=C.UTF-8"]
+        subprocess.run(as_server_user(initdb), check=True, stdout=subprocess.DEVNULL)
+        self.settings = ["-c", "listen_addresses=", "-c", f"unix_socket_directories={self.root}"]
+        if not durable:
+            for setting in ("fsync=off", "synchronous_commit=off", "full_page_writes=off"):
+                self.settings += ["-c", setting]
+        for setting in extra_settings:
+            self.settings += ["-c", setting]
+        self.server = None
+        self.url = f"postgres://postgres@{quote(str(self.root), safe='')}/postgres"
+
+    def start(self) -> str:
+        log = open(self.root / "postgres.log", "ab")  # noqa: SIM115 (the server holds it)
+        self.server = subprocess.Popen(
+            as_server_user([pg_bin("postgres"), "-D", str(self.data), *self.settings]),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        wait_until_ready(self.root, self.server)
+        return self.url
+
+    def stop(self) -> None:
+        # A fast shutdown: clients still connected (a pool) are disconnected, not waited for.
+        subprocess.run(
+            as_server_user([pg_bin("pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w"]),
+            stdout=subprocess.DEVNULL,
+            timeout=60,
+        )
+        try:
+            self.server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def postgres(*, durable: bool = False, extra_settings: tuple[str, ...] = ()):
     """Yield a DATABASE_URL for a new, empty cluster; fsync off unless durable."""
-    root = Path(tempfile.mkdtemp(prefix="petitions-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "nobody", "nogroup")
-    root.chmod(0o755)
-    subprocess.run(
-        as_server_user(
-            [
-                pg_bin("initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ]
-        ),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    settings = ["-c", "listen_addresses=", "-c", f"unix_socket_directories={root}"]
-    if not durable:
-        settings += [
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-        ]
-    for setting in extra_settings:
-        settings += ["-c", setting]
-    log = open(root / "postgres.log", "wb")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(
-        as_server_user([pg_bin("postgres"), "-D", str(data), *settings]),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    cluster = PostgresCluster(durable=durable, extra_settings=extra_settings)
     try:
-        wait_until_ready(root, server)
-        yield f"postgres://postgres@{quote(str(root), safe='')}/postgres"
+        yield cluster.start()
     finally:
-        server.terminate()  # SIGTERM: PostgreSQL's smart shutdown
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-        shutil.rmtree(root, ignore_errors=True)
+        if cluster.server:
+            cluster.stop()
+        cluster.remove()
 
 
 def wait_until_ready(root: Path, server: subprocess.Popen, timeout: float = 30) -> None:
