@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.auth.base_user import BaseUserManager
+from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Signature
+
+INVALID_EMAIL = _("Enter an email address like name@example.org.")
 
 
 def normalize_email(value: str) -> str:
@@ -14,13 +17,14 @@ class SignForm(forms.ModelForm):
         model = Signature
         fields = ["name", "email", "country", "comment", "is_public", "may_contact"]
         labels = {
-            "name": "Full name",
-            "email": "Email",
-            "comment": "Why are you signing? (optional)",
-            "is_public": "Show my name and comment on this petition",
-            "may_contact": "Let the petition's organizer email me about this campaign",
+            "name": _("Full name"),
+            "email": _("Email"),
+            "country": _("Country"),
+            "comment": _("Why are you signing? (optional)"),
+            "is_public": _("Show my name and comment on this petition"),
+            "may_contact": _("Let the petition's organizer email me about this campaign"),
         }
-        help_texts = {"email": "We send you a link to confirm your signature."}
+        help_texts = {"email": _("We send you a link to confirm your signature.")}
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -28,12 +32,12 @@ class SignForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
-            "name": {"required": "Enter your full name."},
+            "name": {"required": _("Enter your full name.")},
             "email": {
-                "required": "Enter your email address.",
-                "invalid": "Enter an email address like name@example.org.",
+                "required": _("Enter your email address."),
+                "invalid": INVALID_EMAIL,
             },
-            "country": {"required": "Choose your country."},
+            "country": {"required": _("Choose your country.")},
         }
 
     def clean_name(self) -> str:
@@ -45,12 +49,12 @@ class SignForm(forms.ModelForm):
 
 class NewLinkForm(forms.Form):
     email = forms.EmailField(
-        label="Your email",
+        label=_("Your email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter the email address you signed with.",
-            "invalid": "Enter an email address like name@example.org.",
+            "required": _("Enter the email address you signed with."),
+            "invalid": INVALID_EMAIL,
         },
     )
 

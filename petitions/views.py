@@ -1,6 +1,9 @@
+import logging
+
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from petitions.forms import NewLinkForm, SignForm
@@ -9,6 +12,8 @@ from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
 # How many recipients the appeal page names before "and N others".
 RECIPIENTS_SHOWN = 3
+
+logger = logging.getLogger(__name__)
 
 
 def public_petition(slug: str) -> Petition:
@@ -22,6 +27,7 @@ def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, stat
         "form": form,
         "recipients_shown": recipients[:RECIPIENTS_SHOWN],
         "recipients_more": recipients[RECIPIENTS_SHOWN:],
+        "recent_supporters": list(petition.recent_supporters()),
     }
     return render(request, "petitions/appeal.html", context, status=status)
 
@@ -42,6 +48,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     return render_appeal(request, public_petition(slug), SignForm())
+
+
+@require_GET
+def counter(request: HttpRequest, slug: str) -> JsonResponse:
+    """The live counter for the appeal page's script, formatted for the reader's language."""
+    petition = public_petition(slug)
+    count = petition.supporter_count
+    return JsonResponse(
+        {
+            "supporter_count": count,
+            "supporter_count_display": number_format(count, force_grouping=True),
+            "goal": petition.goal,
+            "goal_percent": petition.goal_percent,
+        }
+    )
 
 
 @require_POST
@@ -98,9 +119,7 @@ def render_bad_link(request: HttpRequest, petition: Petition, *, expired: bool) 
 
 @require_GET
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = public_petition(slug)
-    share_url = request.build_absolute_uri(petition.get_absolute_url())
-    return render(request, "petitions/thanks.html", {"petition": petition, "share_url": share_url})
+    return render(request, "petitions/thanks.html", {"petition": public_petition(slug)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,3 +136,21 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "petitions/new_link.html", {"petition": petition, "form": form}, status=status
     )
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page in the site's design and the visitor's language; plain text if even
+    that fails, so that an error page never raises an error of its own."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        return HttpResponseServerError(
+            "Something went wrong on our side. Please try again in a minute.",
+            content_type="text/plain; charset=utf-8",
+        )
