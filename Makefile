@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint format migrations-check superuser lock clean
+.PHONY: run test install lint format migrations-check superuser lock messages clean
 
 $(BIN)/activate: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ lock: install
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --quiet --no-header -o requirements.txt
 	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet --no-header -o requirements-dev.txt
+
+## Translations: refresh locale/*/django.po from the code, then (after translating) compile the
+## .mo files, which are committed so that a fresh checkout needs no gettext. Needs gettext.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr -l zh_Hans --no-location \
+		--ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

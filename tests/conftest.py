@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from petitions.models import Petition, Recipient, Signature
 
@@ -26,6 +28,13 @@ def make_signature(petition: Petition, *, confirmed: bool = False, **fields) -> 
     if confirmed:
         signature.confirm()
     return signature
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """LocaleMiddleware leaves the last request's language active in this thread."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
