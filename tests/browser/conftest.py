@@ -1,0 +1,165 @@
+"""Headless Chromium driven by Playwright against pytest-django's live_server.
+
+live_server runs the site in another thread of this process with transactional_db
+semantics: rows made here are committed and visible to it, and the email it sends lands in
+django.core.mail.outbox.
+"""
+
+import datetime as dt
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from petitions.models import Petition, Recipient
+from tests.conftest import make_petition, make_signature
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+# WCAG 2.2 A and AA, plus axe's best practices (landmarks, one main, headings, ...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make test` runs npm ci.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server's address, also used for the links in emails and share links."""
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser, site):
+    """new_page(viewport=PHONE, locale="en", javascript=True) -> a page in a fresh context."""
+    contexts = []
+
+    def make(viewport=PHONE, locale="en", javascript=True, **options):
+        context = browser.new_context(
+            viewport=viewport,
+            locale=locale,
+            java_script_enabled=javascript,
+            base_url=site,
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no violation of WCAG 2.2 AA or its best practices on the page."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]],
+        }
+        for v in results["violations"]
+    ]
+    assert violations == [], f"{page.url}\n{json.dumps(violations, indent=2)}"
+
+
+def fits_width(page) -> bool:
+    """Nothing wider than the viewport: no sideways scrolling."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def confirmation_link(email_to: str) -> str:
+    message = next(m for m in reversed(mail.outbox) if m.to == [email_to])
+    return re.search(r"https?://\S+/confirm/\S+/", message.body).group(0)
+
+
+def png(width: int, height: int) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#14532d").save(buffer, "PNG")
+    return SimpleUploadedFile("river.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def appeal_petition(transactional_db, settings, tmp_path) -> Petition:
+    """An open petition as organizers make them: nine recipients, a goal, an image, supporters
+    (some public, with comments), 1,029 of them counted."""
+    settings.MEDIA_ROOT = tmp_path
+    petition = make_petition(
+        goal=2000,
+        summary="Let the river reach the sea again.",
+        image=png(1200, 630),
+        image_alt="The river at dawn, held back by a concrete dam",
+    )
+    for i, (role, name) in enumerate(
+        [
+            ("Mayor of Riverton", "Jo Bank"),
+            ("Minister of Water", "Sam Flow"),
+            ("President of the Region", "Pat Chief"),
+            *[(f"Councillor for Ward {n}", f"Councillor {n}") for n in range(1, 7)],
+        ]
+    ):
+        Recipient.objects.create(petition=petition, role=role, name=name, position=i)
+    make_signature(petition, confirmed=True, is_public=True, name="Ana Lima", country="BR")
+    make_signature(
+        petition,
+        confirmed=True,
+        is_public=True,
+        name="Kenji Sato",
+        country="JP",
+        comment="I grew up by this river.",
+    )
+    make_signature(petition, confirmed=True, name="Private Person", comment="Not for show")
+    # The counter as if a thousand more had signed before (it only ever moves by +-1 after).
+    Petition.objects.filter(pk=petition.pk).update(supporter_count=1029)
+    petition.refresh_from_db()
+    return petition
+
+
+@pytest.fixture
+def closed(transactional_db) -> Petition:
+    return make_petition(
+        slug="closed-one",
+        title="A closed petition",
+        state=Petition.State.CLOSED,
+        closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
+    )
