@@ -163,3 +163,47 @@ def closed(transactional_db) -> Petition:
         state=Petition.State.CLOSED,
         closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
     )
+
+
+@pytest.fixture
+def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
+    """name -> path of every page a supporter can meet (the 500 page needs tests.browser.urls)."""
+    from django.core import signing
+
+    slug = appeal_petition.slug
+    pending = make_signature(appeal_petition, name="Pending Person")
+    confirmed = make_signature(appeal_petition, confirmed=True)
+    too_late = make_signature(closed)
+    month_ago = signing.time.time() - 31 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: month_ago)
+    expired_token = pending.confirmation_token()
+    monkeypatch.undo()
+    return {
+        "home": "/",
+        "appeal": f"/{slug}/",
+        "appeal-closed": closed.get_absolute_url(),
+        "check-your-inbox": f"/{slug}/check-your-inbox/",
+        "confirm": pending.confirmation_url().removeprefix(settings_site_url()),
+        "confirm-too-late": too_late.confirmation_url().removeprefix(settings_site_url()),
+        "thank-you": f"/{slug}/thank-you/",
+        "already-confirmed": confirmed.confirmation_url().removeprefix(settings_site_url()),
+        "link-expired": f"/{slug}/confirm/{expired_token}/",
+        "link-not-valid": f"/{slug}/confirm/forged/",
+        "new-link": f"/{slug}/new-link/",
+        "privacy": "/privacy/",
+        "not-found": "/no-such-petition/",
+        "server-error": "/boom/",
+    }
+
+
+# Pages reached by sending a form: name -> (path of the form's page, its submit button's name).
+FORM_ERROR_PAGES = {
+    "appeal-errors": ("appeal", "form[action$='/sign/'] button[type=submit]"),
+    "new-link-errors": ("new-link", "form[action$='/new-link/'] button[type=submit]"),
+}
+
+
+def settings_site_url() -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL
