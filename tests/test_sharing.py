@@ -77,3 +77,10 @@ def test_pages_have_no_inline_script_style_or_event_handlers(client, petition):
     html = appeal(client, petition)
     assert " style=" not in html
     assert " onclick=" not in html and " onload=" not in html
+
+
+def test_pages_are_sent_compressed(client, petition):
+    url = reverse("petitions:appeal", args=[petition.slug])
+    response = client.get(url, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
