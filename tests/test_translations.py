@@ -118,3 +118,17 @@ def test_every_string_is_translated_and_compiled(language):
     for key, value in entries.items():
         assert value and value != "#fuzzy", f"untranslated or fuzzy: {key!r}"
         assert compiled.get(key) == value, f"django.mo is stale for {key!r}: run compilemessages"
+
+
+def test_the_confirmation_email_is_in_the_signers_language(
+    client, petition, sign_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("petitions:sign", args=[petition.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, sign_data, headers={"accept-language": "fr"})
+    (message,) = mailoutbox
+    assert message.subject == "Confirmez votre signature : Free the river"
+    assert "Bonjour Marie Curie," in message.body
+    assert "Le lien fonctionne pendant 30 jours." in message.body
+    html, _ = message.alternatives[0]
+    assert '<html lang="fr">' in html and "Confirmer ma signature" in html
