@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,3 +59,13 @@ def test_the_newest_come_first_and_at_most_ten(client, petition):
 def test_a_one_word_name_shows_as_it_is():
     assert Signature(name="Cher").public_name == "Cher"
     assert Signature(name="Jean de la Fontaine").public_name == "Jean F."
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plan")
+def test_they_come_from_one_query_on_the_recent_signers_index(petition):
+    make_signature(petition, confirmed=True, is_public=True)
+    with connection.cursor() as cursor:
+        # On a table this small the planner would rather scan it: ask what it can use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = petition.recent_supporters().explain()
+    assert "signature_recent_idx" in plan, plan
