@@ -168,6 +168,8 @@ def weigh(browser, url: str) -> dict:
         if urlsplit(request.url).netloc != own_host:
             other_hosts.append(request.url)
     context.close()
+    order = [*KINDS.values(), "other"]
+    requests.sort(key=lambda r: (order.index(r[0]), r[1]))
     return {
         "totals": dict(totals),
         "total": sum(totals.values()),
