@@ -136,8 +136,11 @@ class Petition(models.Model):
 
     @property
     def image_absolute_url(self) -> str:
-        url = self.image.url if self.image else ""
-        return url if not url.startswith("/") else settings.SITE_URL + url
+        """The image's URL for link previews, which need it absolute."""
+        if not self.image:
+            return ""
+        url = self.image.url
+        return settings.SITE_URL + url if url.startswith("/") else url
 
     def recent_supporters(self, limit: int = RECENT_SUPPORTERS):
         """The latest confirmed signers who chose to be shown, newest first. One query on

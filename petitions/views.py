@@ -53,7 +53,9 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def counter(request: HttpRequest, slug: str) -> JsonResponse:
     """The live counter for the appeal page's script, formatted for the reader's language."""
-    petition = public_petition(slug)
+    petition = get_object_or_404(
+        Petition.objects.public().only("supporter_count", "goal"), slug=slug
+    )
     count = petition.supporter_count
     return JsonResponse(
         {
