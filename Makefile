@@ -4,13 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint format migrations-check superuser lock clean
+.PHONY: run test install system-packages lint format migrations-check superuser lock messages clean
 
 $(BIN)/activate: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/activate
+
+# axe-core and the Nu Html Checker, pinned by package-lock.json. --ignore-scripts: vnu-jar's
+# install script would fetch a Java runtime; the system's Java is used instead.
+node_modules/.package-lock.json: package-lock.json | system-packages
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+system-packages:
+	@sh scripts/ensure_system_packages.sh
 
 install: $(BIN)/activate
 
@@ -29,7 +37,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite against a throwaway PostgreSQL that it starts and stops itself.
-test: install
+test: install node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
@@ -51,5 +59,12 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --quiet --no-header -o requirements.txt
 	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet --no-header -o requirements-dev.txt
 
+## Translations: refresh locale/*/django.po from the code, then (after translating) compile the
+## .mo files, which are committed so that a fresh checkout needs no gettext. Needs gettext.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr -l zh_Hans --no-location \
+		--ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

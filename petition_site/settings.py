@@ -75,7 +75,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "petition_site.security.CrossOriginIsolationMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (whitenoise serves static files precompressed, before this). Django's
+    # GZipMiddleware pads its output against BREACH, and CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the set_language cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +100,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "petitions.context_processors.site",
@@ -202,7 +208,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface is translated; a petition's own text stays as its organizer wrote it.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "French"), ("zh-hans", "Simplified Chinese")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats where Django's differ from the site's style (English: April 8th, 2013).
+FORMAT_MODULE_PATH = ["petition_site.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -211,6 +222,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes var/ for the SQLite default
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Organizers' uploads (petition images); served by Django only in development.
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,5 +13,12 @@ admin.site.login = rate_limited("admin-login")(admin.site.login)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Django's set_language view (POST /i18n/setlang/): the language switcher's form.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("petitions.urls")),
 ]
+# Organizers' uploads in development; production serves MEDIA_ROOT from its web server or
+# object storage. static() adds nothing when DEBUG is off.
+urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
+handler500 = "petitions.views.server_error"

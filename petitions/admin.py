@@ -25,7 +25,8 @@ class PetitionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["supporter_count", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "starter_name", "body", "letter"]}),
+        (None, {"fields": ["title", "slug", "starter_name", "summary", "body", "letter"]}),
+        ("Image", {"fields": ["image", "image_alt"]}),
         ("State", {"fields": ["state", "closed_at", "goal", "supporter_count"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

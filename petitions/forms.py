@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from petitions.models import Signature
@@ -12,6 +13,7 @@ from petitions.models import Signature
 FORM_SALT = "petitions.sign-form.started"
 # Bidirectional embeddings, overrides and isolates: they can make a name read as another.
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+INVALID_EMAIL = _("Enter an email address like name@example.org.")
 
 
 def normalize_email(value: str) -> str:
@@ -27,7 +29,7 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     for char in value:
         if char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in allowed):
             raise forms.ValidationError(
-                "Remove the invisible control characters (U+%(code)04X) from this text.",
+                _("Remove the invisible control characters (U+%(code)04X) from this text."),
                 code="control_character",
                 params={"code": ord(char)},
             )
@@ -40,7 +42,7 @@ def form_timestamp(now: float | None = None) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return [("", "Choose your country"), *countries]
+    return [("", _("Choose your country")), *countries]
 
 
 class CountryField(forms.ChoiceField):
@@ -64,37 +66,39 @@ class SignForm(forms.Form):
     # form cannot know (one signature per email).
     name = model_field(
         "name",
-        label="Full name",
+        label=_("Full name"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Enter your full name."},
+        error_messages={"required": _("Enter your full name.")},
     )
     email = model_field(
         "email",
-        label="Email",
-        help_text="We send you a link to confirm your signature.",
+        label=_("Email"),
+        help_text=_("We send you a link to confirm your signature."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.org.",
+            "required": _("Enter your email address."),
+            "invalid": INVALID_EMAIL,
         },
     )
     country = CountryField(
-        label="Country",
+        label=_("Country"),
         widget=forms.Select(attrs={"autocomplete": "country"}),
-        error_messages={"required": "Choose your country."},
+        error_messages={"required": _("Choose your country.")},
     )
     comment = model_field(
-        "comment", label="Why are you signing? (optional)", widget=forms.Textarea(attrs={"rows": 3})
+        "comment",
+        label=_("Why are you signing? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    is_public = model_field("is_public", label="Show my name and comment on this petition")
+    is_public = model_field("is_public", label=_("Show my name and comment on this petition"))
     may_contact = model_field(
-        "may_contact", label="Let the petition's organizer email me about this campaign"
+        "may_contact", label=_("Let the petition's organizer email me about this campaign")
     )
 
     # Bots fill every field; people never see this one (see .trap in site.css).
     website = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     # When the form was served, signed: see clean().
@@ -114,26 +118,32 @@ class SignForm(forms.Form):
         # summary, with a fresh form to send again.
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(
-                "Your browser filled in a field that should stay empty. Please send the form "
-                "again.",
+                _(
+                    "Your browser filled in a field that should stay empty. Please send the "
+                    "form again."
+                ),
                 code="honeypot",
             )
         try:
             started = signing.loads(self.cleaned_data.get("started", ""), salt=FORM_SALT)
         except signing.BadSignature:
             raise forms.ValidationError(
-                "Your form was incomplete. Please send it again.", code="form_tampered"
+                _("Your form was incomplete. Please send it again."), code="form_tampered"
             ) from None
         if time.time() - started > settings.SIGN_FORM_MAX_AGE:
             raise forms.ValidationError(
-                "This page was opened a long time ago. Please check your details and send the "
-                "form again.",
+                _(
+                    "This page was opened a long time ago. Please check your details and send "
+                    "the form again."
+                ),
                 code="form_expired",
             )
         if time.time() - started < settings.SIGN_FORM_MIN_SECONDS:
             raise forms.ValidationError(
-                "That was quicker than we expected from a person. Please check your details "
-                "and send the form again.",
+                _(
+                    "That was quicker than we expected from a person. Please check your "
+                    "details and send the form again."
+                ),
                 code="too_fast",
             )
         return self.cleaned_data
@@ -151,12 +161,12 @@ class SignForm(forms.Form):
 
 class NewLinkForm(forms.Form):
     email = forms.EmailField(
-        label="Your email",
+        label=_("Your email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter the email address you signed with.",
-            "invalid": "Enter an email address like name@example.org.",
+            "required": _("Enter the email address you signed with."),
+            "invalid": INVALID_EMAIL,
         },
     )
 

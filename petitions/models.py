@@ -12,6 +12,9 @@ from django.db.models.functions import Lower
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 # Sent inside the transaction that changes a signature's status, so that the supporter counter
@@ -20,6 +23,9 @@ signature_status_changed = Signal()
 
 # Top-level paths that a petition's slug must not shadow.
 RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n"}
+
+# How many of the latest public supporters the appeal page shows.
+RECENT_SUPPORTERS = 10
 
 # The HTML that organizers' Markdown may produce; everything else is stripped.
 BODY_TAGS = {"p", "br", "a", "strong", "em", "ul", "ol", "li", "blockquote", "h2", "h3", "hr"}
@@ -60,7 +66,30 @@ class Petition(models.Model):
     body = models.TextField(
         help_text="Markdown: blank lines separate paragraphs; [text](url) links."
     )
+    summary = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="One or two sentences for link previews and the list of petitions. "
+        "Leave empty to use the start of the text.",
+    )
     letter = models.TextField(help_text="The letter every signature adds its name to.")
+    image = models.ImageField(
+        upload_to="petitions/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+        help_text="Optional. Shown on the page and in link previews; 1200 × 630 pixels suits "
+        "most sites.",
+    )
+    # Filled in from the uploaded file, so that pages never open it to learn its size.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "image description",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it.",
+    )
     starter_name = models.CharField("started by", max_length=100)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +125,37 @@ class Petition(models.Model):
     @cached_property
     def body_html(self) -> str:
         return render_markdown(self.body)
+
+    @property
+    def absolute_url(self) -> str:
+        """The petition's address to share and to name as canonical."""
+        return settings.SITE_URL + self.get_absolute_url()
+
+    @property
+    def preview_text(self) -> str:
+        """The summary, or the start of the text, for link previews."""
+        if self.summary:
+            return self.summary
+        text = " ".join(strip_tags(self.body_html).split())
+        return Truncator(text).chars(200)
+
+    @property
+    def image_absolute_url(self) -> str:
+        """The image's URL for link previews, which need it absolute."""
+        if not self.image:
+            return ""
+        url = self.image.url
+        return settings.SITE_URL + url if url.startswith("/") else url
+
+    def recent_supporters(self, limit: int = RECENT_SUPPORTERS):
+        """The latest confirmed signers who chose to be shown, newest first. One query on
+        signature_recent_idx; nothing of the others, and never their email."""
+        return (
+            self.signatures.confirmed()
+            .filter(is_public=True)
+            .order_by("-confirmed_at")
+            .only("petition", "name", "country", "comment", "confirmed_at")[:limit]
+        )
 
     @property
     def is_open(self) -> bool:
@@ -174,7 +234,7 @@ class Signature(models.Model):
     name = models.CharField("full name", max_length=100)
     # Stored trimmed with its domain lower-cased; unique per petition whatever its case.
     email = models.EmailField(max_length=254)
-    country = CountryField(blank_label="Choose your country")
+    country = CountryField(blank_label=_("Choose your country"))
     comment = models.TextField("why I'm signing", max_length=500, blank=True)
     is_public = models.BooleanField("show my name on the petition", default=False)
     may_contact = models.BooleanField("may the organizer contact me", default=False)
@@ -218,6 +278,12 @@ class Signature(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == self.Status.CONFIRMED
+
+    @property
+    def public_name(self) -> str:
+        """First name and the initial of the last: "Marie Curie" shows as "Marie C."."""
+        first, *rest = self.name.split() or [""]
+        return f"{first} {rest[-1][0]}." if rest else first
 
     def confirmation_token(self) -> str:
         return signing.dumps(self.pk, salt=self.CONFIRM_SALT, compress=True)
@@ -348,6 +414,8 @@ class OutgoingEmail(models.Model):
     signature = models.ForeignKey(
         Signature, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The language of the page that caused it: the worker writes the email in it.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Not before then: a retry's backoff, or the lease of the worker sending it.
     send_after = models.DateTimeField(default=timezone.now)

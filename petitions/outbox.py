@@ -4,8 +4,9 @@ the worker (manage.py send_queued_emails) sends due rows, retrying with backoff.
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from petitions import emails
 from petitions.models import OutgoingEmail, Signature
@@ -26,7 +27,9 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def queue(kind: OutgoingEmail.Kind, *, signature: Signature) -> OutgoingEmail:
-    return OutgoingEmail.objects.create(kind=kind, signature=signature)
+    return OutgoingEmail.objects.create(
+        kind=kind, signature=signature, language=translation.get_language() or ""
+    )
 
 
 def claim_due(batch: int, now: dt.datetime) -> list[OutgoingEmail]:
@@ -49,7 +52,8 @@ def send_due(batch: int = 50, now: dt.datetime | None = None) -> tuple[int, int]
     for email in claim_due(batch, now):
         try:
             if email.is_wanted():
-                SENDERS[email.kind](email.signature)
+                with translation.override(email.language or settings.LANGUAGE_CODE):
+                    SENDERS[email.kind](email.signature)
         except Exception as error:  # any provider failure: keep the email and try again later
             failed += 1
             email.attempts += 1

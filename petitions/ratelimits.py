@@ -64,6 +64,7 @@ def rate_limited(group: str):
 
 
 def too_many_requests(request, *, retry_after: int):
-    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    minutes = max(1, -(-retry_after // 60))  # rounded up
+    response = render(request, "429.html", {"retry_minutes": minutes}, status=429)
     response["Retry-After"] = str(max(1, retry_after))
     return response

@@ -6,7 +6,9 @@ app_name = "petitions"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("<slug:slug>/", views.appeal, name="appeal"),
+    path("<slug:slug>/supporters.json", views.counter, name="counter"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
     path("<slug:slug>/check-your-inbox/", views.check_inbox, name="check-inbox"),
     path("<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),

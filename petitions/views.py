@@ -1,10 +1,13 @@
+import logging
+
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,12 +18,16 @@ from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
 # How many recipients the appeal page names before "and N others".
 RECIPIENTS_SHOWN = 3
-# The appeal page is the same for every visitor but for the CSRF token and the counter. Its
+# The appeal page is the same for every visitor but for the CSRF token and the form's
+# timestamp; the counter and the recent supporters change with every signature. Its
 # HTML is cached under the petition's version (updated_at moves on every edit, also of its
 # recipients) and the language, and rendered with these slots that each request fills in.
 CSRF_SLOT = "csrf-slot-4f9d2c7e"
 STARTED_SLOT = "started-slot-4f9d2c7e"
 COUNTER_SLOT = "<!-- counter-slot-4f9d2c7e -->"
+SUPPORTERS_SLOT = "<!-- supporters-slot-4f9d2c7e -->"
+
+logger = logging.getLogger(__name__)
 
 
 def public_petition(slug: str) -> Petition:
@@ -35,6 +42,7 @@ def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm,
         "recipients_shown": recipients[:RECIPIENTS_SHOWN],
         "recipients_more": recipients[RECIPIENTS_SHOWN:],
         "counter_slot": COUNTER_SLOT,
+        "supporters_slot": SUPPORTERS_SLOT,
         **extra,
     }
     return render_to_string("petitions/appeal.html", context, request)
@@ -44,12 +52,31 @@ def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, stat
     """The appeal page for one visitor, uncached: with their form's errors."""
     form.renew_bot_checks()
     html = render_appeal_page(request, petition, form)
-    return HttpResponse(html.replace(COUNTER_SLOT, counter_html(petition), 1), status=status)
+    return HttpResponse(fill_live_slots(html, petition), status=status)
 
 
 def counter_html(petition: Petition) -> str:
     # Rendered without the request: context processors would cost more than the fragment.
     return render_to_string("petitions/_counter.html", {"petition": petition})
+
+
+def supporters_html(petition: Petition) -> str:
+    """The recent supporters, read at most once per APPEAL_STATE_MAX_AGE per process and
+    language: a new supporter appears as soon as the counter counts them."""
+    cache = caches["pages"]
+    key = f"supporters:{petition.pk}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        supporters = list(petition.recent_supporters())
+        html = render_to_string("petitions/_supporters.html", {"recent_supporters": supporters})
+        cache.set(key, html, settings.APPEAL_STATE_MAX_AGE)
+    return html
+
+
+def fill_live_slots(html: str, petition: Petition) -> str:
+    return html.replace(COUNTER_SLOT, counter_html(petition), 1).replace(
+        SUPPORTERS_SLOT, supporters_html(petition), 1
+    )
 
 
 @require_GET
@@ -87,12 +114,24 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
         form = SignForm(initial={"started": STARTED_SLOT})
         html = render_appeal_page(request, petition, form, csrf_token=CSRF_SLOT)
         cache.set(key, html, settings.APPEAL_PAGE_CACHE_SECONDS)
-    html = (
-        html.replace(CSRF_SLOT, get_token(request))
-        .replace(STARTED_SLOT, form_timestamp())
-        .replace(COUNTER_SLOT, counter_html(petition), 1)
+    html = html.replace(CSRF_SLOT, get_token(request)).replace(STARTED_SLOT, form_timestamp())
+    return HttpResponse(fill_live_slots(html, petition))
+
+
+@require_GET
+def counter(request: HttpRequest, slug: str) -> JsonResponse:
+    """The live counter for the appeal page's script, formatted for the reader's language;
+    as fresh as the page's own (APPEAL_STATE_MAX_AGE), so polling costs no query."""
+    petition = recent_petition(slug)
+    count = petition.supporter_count
+    return JsonResponse(
+        {
+            "supporter_count": count,
+            "supporter_count_display": number_format(count, force_grouping=True),
+            "goal": petition.goal,
+            "goal_percent": petition.goal_percent,
+        }
     )
-    return HttpResponse(html)
 
 
 @require_POST
@@ -152,9 +191,7 @@ def render_bad_link(request: HttpRequest, petition: Petition, *, expired: bool) 
 
 @require_GET
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = public_petition(slug)
-    share_url = request.build_absolute_uri(petition.get_absolute_url())
-    return render(request, "petitions/thanks.html", {"petition": petition, "share_url": share_url})
+    return render(request, "petitions/thanks.html", {"petition": public_petition(slug)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,3 +224,25 @@ def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         signature.delete()  # the counter follows (petitions/signals.py)
         return render(request, "petitions/withdrawn.html", {"petition": signature.petition})
     return render(request, "petitions/withdraw.html", {"signature": signature})
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    context = {
+        "hash_days": settings.ADDRESS_HASH_RETENTION_DAYS,
+        "unconfirmed_days": settings.UNCONFIRMED_SIGNATURE_RETENTION_DAYS,
+    }
+    return render(request, "privacy.html", context)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page in the site's design and the visitor's language; plain text if even
+    that fails, so that an error page never raises an error of its own."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        return HttpResponseServerError(
+            "Something went wrong on our side. Please try again in a minute.",
+            content_type="text/plain; charset=utf-8",
+        )

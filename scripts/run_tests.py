@@ -15,6 +15,9 @@ def main() -> int:
             "REDIS_URL": redis_url,
             # Room in the pool for the concurrency tests' threads.
             "DATABASE_POOL_MAX_SIZE": "24",
+            # The browser tests drive Chromium with Playwright's sync API, whose event loop
+            # makes Django refuse ORM calls from the test thread unless this is set.
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
         }
         return subprocess.run([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env).returncode
 

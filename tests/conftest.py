@@ -2,7 +2,9 @@ import datetime as dt
 import time
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
+from django.utils import translation
 
 from petitions import outbox
 from petitions.forms import form_timestamp
@@ -40,6 +42,13 @@ def make_signature(petition: Petition, *, confirmed: bool = False, **fields) -> 
     if confirmed:
         signature.confirm()
     return signature
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """LocaleMiddleware leaves the last request's language active in this thread."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

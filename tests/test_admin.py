@@ -110,3 +110,12 @@ def test_moderation_actions_keep_the_counter_exact(organizer_client, petition):
     assert reload(petition).supporter_count == 1
     organizer_client.post(url, {"action": "restore", "_selected_action": [signatures[0].pk]})
     assert reload(petition).supporter_count == 2 == petition.signatures.confirmed().count()
+
+
+def test_organizers_give_a_summary_and_an_image_with_its_description(organizer_client, petition):
+    html = organizer_client.get(
+        reverse("admin:petitions_petition_change", args=[petition.pk])
+    ).content.decode()
+    for field in ("summary", "image", "image_alt"):
+        assert f'name="{field}"' in html
+    assert 'enctype="multipart/form-data"' in html

@@ -61,7 +61,10 @@ def test_it_shows_progress_toward_a_goal(client, petition):
     make_signature(petition, confirmed=True)
     html = client.get(url(petition)).content.decode()
     assert '<progress max="10" value="1"' in html
-    assert "1 of 10 supporters (10% of the goal)" in html
+    assert (
+        '<span class="count">1</span> of 10 supporters '
+        '(<span class="percent">10</span>% of the goal)'
+    ) in html
 
 
 def test_a_closed_petition_shows_its_closing_date_instead_of_the_form(client, closed_petition):

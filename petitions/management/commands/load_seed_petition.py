@@ -24,16 +24,20 @@ def load_seed() -> dict:
         return tomllib.load(f)
 
 
-def demo_signatures(petition: Petition, count: int) -> list[Signature]:
+def demo_signatures(petition: Petition, count: int, public: list[dict]) -> list[Signature]:
+    """count confirmed supporters; the last len(public) of them chose to be shown."""
     signatures = []
     for n in range(1, count + 1):
         signed = DEMO_START + n * DEMO_SPACING
+        shown = public[n - 1 - (count - len(public))] if n > count - len(public) else None
         signatures.append(
             Signature(
                 petition=petition,
-                name=f"Demonstration Supporter {n}",
+                name=shown["name"] if shown else f"Demonstration Supporter {n}",
                 email=f"demo-supporter-{n:04d}@example.org",
-                country=DEMO_COUNTRIES[n % len(DEMO_COUNTRIES)],
+                country=shown["country"] if shown else DEMO_COUNTRIES[n % len(DEMO_COUNTRIES)],
+                comment=shown["comment"] if shown else "",
+                is_public=bool(shown),
                 created_at=signed,
                 status=Signature.Status.CONFIRMED,
                 confirmed_at=signed + dt.timedelta(minutes=5),
@@ -58,6 +62,7 @@ class Command(BaseCommand):
                 slug=seed["slug"],
                 defaults={
                     "title": seed["title"],
+                    "summary": seed["summary"],
                     "body": seed["body"],
                     "letter": seed["letter"],
                     "starter_name": seed["starter_name"],
@@ -72,7 +77,8 @@ class Command(BaseCommand):
             )
             # bulk_create sends no signals, so the counter is recounted from the rows below.
             Signature.objects.bulk_create(
-                demo_signatures(petition, seed["demo_supporters"]), ignore_conflicts=True
+                demo_signatures(petition, seed["demo_supporters"], seed["public_supporters"]),
+                ignore_conflicts=True,
             )
             petition.recount_supporters()
 

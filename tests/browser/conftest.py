@@ -1,0 +1,216 @@
+"""Headless Chromium driven by Playwright against pytest-django's live_server.
+
+live_server runs the site in another thread of this process with transactional_db
+semantics: rows made here are committed and visible to it, and the email it sends lands in
+django.core.mail.outbox.
+"""
+
+import datetime as dt
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from petitions import outbox
+from petitions.models import Petition, Recipient
+from tests.conftest import make_petition, make_signature
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+# WCAG 2.2 A and AA, plus axe's best practices (landmarks, one main, headings, ...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make test` runs npm ci.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server's address, also used for the links in emails and share links."""
+    settings.SITE_URL = live_server.url
+    # A test fills the form in faster than the bot check lets a person (tested elsewhere).
+    settings.SIGN_FORM_MIN_SECONDS = 0
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser, site):
+    """new_page(viewport=PHONE, locale="en", javascript=True) -> a page in a fresh context."""
+    contexts = []
+
+    def make(viewport=PHONE, locale="en", javascript=True, **options):
+        context = browser.new_context(
+            viewport=viewport,
+            locale=locale,
+            java_script_enabled=javascript,
+            base_url=site,
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no violation of WCAG 2.2 AA or its best practices on the page."""
+    # Served as if from the site itself, so that the strict Content-Security-Policy (no
+    # inline script) stays on while axe runs.
+    page.route("**/__axe__.js", lambda route: route.fulfill(path=str(AXE)))
+    page.add_script_tag(url="/__axe__.js")
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]],
+        }
+        for v in results["violations"]
+    ]
+    assert violations == [], f"{page.url}\n{json.dumps(violations, indent=2)}"
+
+
+def fits_width(page) -> bool:
+    """Nothing wider than the viewport: no sideways scrolling."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def confirmation_link(email_to: str) -> str:
+    outbox.send_due()  # what the email worker does
+    message = next(m for m in reversed(mail.outbox) if m.to == [email_to])
+    return re.search(r"https?://\S+/confirm/\S+/", message.body).group(0)
+
+
+def png(width: int, height: int) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#14532d").save(buffer, "PNG")
+    return SimpleUploadedFile("river.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def appeal_petition(transactional_db, settings, tmp_path) -> Petition:
+    """An open petition as organizers make them: nine recipients, a goal, an image, supporters
+    (some public, with comments), 1,029 of them counted."""
+    settings.MEDIA_ROOT = tmp_path
+    petition = make_petition(
+        goal=2000,
+        summary="Let the river reach the sea again.",
+        image=png(1200, 630),
+        image_alt="The river at dawn, held back by a concrete dam",
+    )
+    for i, (role, name) in enumerate(
+        [
+            ("Mayor of Riverton", "Jo Bank"),
+            ("Minister of Water", "Sam Flow"),
+            ("President of the Region", "Pat Chief"),
+            *[(f"Councillor for Ward {n}", f"Councillor {n}") for n in range(1, 7)],
+        ]
+    ):
+        Recipient.objects.create(petition=petition, role=role, name=name, position=i)
+    make_signature(petition, confirmed=True, is_public=True, name="Ana Lima", country="BR")
+    make_signature(
+        petition,
+        confirmed=True,
+        is_public=True,
+        name="Kenji Sato",
+        country="JP",
+        comment="I grew up by this river.",
+    )
+    make_signature(petition, confirmed=True, name="Private Person", comment="Not for show")
+    # The counter as if a thousand more had signed before (it only ever moves by +-1 after).
+    Petition.objects.filter(pk=petition.pk).update(supporter_count=1029)
+    petition.refresh_from_db()
+    return petition
+
+
+@pytest.fixture
+def closed(transactional_db) -> Petition:
+    return make_petition(
+        slug="closed-one",
+        title="A closed petition",
+        state=Petition.State.CLOSED,
+        closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
+    )
+
+
+@pytest.fixture
+def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
+    """name -> path of every page a supporter can meet (the 500 page needs tests.browser.urls)."""
+    from django.core import signing
+
+    slug = appeal_petition.slug
+    pending = make_signature(appeal_petition, name="Pending Person")
+    confirmed = make_signature(appeal_petition, confirmed=True)
+    too_late = make_signature(closed)
+    month_ago = signing.time.time() - 31 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: month_ago)
+    expired_token = pending.confirmation_token()
+    monkeypatch.undo()
+    return {
+        "home": "/",
+        "appeal": f"/{slug}/",
+        "appeal-closed": closed.get_absolute_url(),
+        "check-your-inbox": f"/{slug}/check-your-inbox/",
+        "confirm": pending.confirmation_url().removeprefix(settings_site_url()),
+        "confirm-too-late": too_late.confirmation_url().removeprefix(settings_site_url()),
+        "thank-you": f"/{slug}/thank-you/",
+        "already-confirmed": confirmed.confirmation_url().removeprefix(settings_site_url()),
+        "link-expired": f"/{slug}/confirm/{expired_token}/",
+        "link-not-valid": f"/{slug}/confirm/forged/",
+        "new-link": f"/{slug}/new-link/",
+        "privacy": "/privacy/",
+        "not-found": "/no-such-petition/",
+        "server-error": "/boom/",
+    }
+
+
+# Pages reached by sending a form: name -> (path of the form's page, its submit button's name).
+FORM_ERROR_PAGES = {
+    "appeal-errors": ("appeal", "form[action$='/sign/'] button[type=submit]"),
+    "new-link-errors": ("new-link", "form[action$='/new-link/'] button[type=submit]"),
+}
+
+
+def settings_site_url() -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL
