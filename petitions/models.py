@@ -62,6 +62,12 @@ class Petition(models.Model):
     goal = models.PositiveIntegerField(
         null=True, blank=True, help_text="Optional number of supporters to aim for."
     )
+    organizer_email = models.EmailField(
+        "organizer's email", blank=True, help_text="Where milestone emails go (100 supporters, …)."
+    )
+    # The highest milestone announced to the organizer; claimed by a conditional UPDATE so
+    # that each is sent once (see petitions/milestones.py).
+    last_milestone = models.PositiveIntegerField(default=0, editable=False)
     # Equals the petition's confirmed signatures; only ever changed by an UPDATE in the
     # transaction that confirms or deletes a signature (see petitions/signals.py).
     supporter_count = models.PositiveIntegerField(default=0, editable=False)
@@ -110,6 +116,11 @@ class Petition(models.Model):
         self.state = self.State.CLOSED
         self.closed_at = when or timezone.now()
         self.save(update_fields=["state", "closed_at", "updated_at"])
+
+    def open(self) -> None:
+        """Publish a draft: it becomes public and accepts signatures."""
+        self.state = self.State.OPEN
+        self.save(update_fields=["state", "updated_at"])
 
     def reopen(self) -> None:
         self.state = self.State.OPEN
@@ -187,10 +198,20 @@ class Signature(models.Model):
             ),
         ]
         indexes = [
-            # Recent confirmed signers of a petition, newest first, and the recount.
+            # Recent confirmed signers of a petition, newest first, the recount, and the
+            # campaign panel's counts by status and confirmations per day.
             models.Index(
                 fields=["petition", "status", "-confirmed_at"], name="signature_recent_idx"
             ),
+            # The campaign panel's top countries: confirmed signatures grouped by country.
+            models.Index(fields=["petition", "status", "country"], name="signature_country_idx"),
+            # The campaign panel's latest signatures, and the CSV export and delivery pack in
+            # signing order (with their date range).
+            models.Index(fields=["petition", "created_at", "id"], name="signature_signed_idx"),
+        ]
+        permissions = [
+            ("export_signatures", "Can export signatures"),
+            ("view_signer_email", "Can see signers' email addresses"),
         ]
 
     def __str__(self):

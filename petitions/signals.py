@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from petitions import emails
+from petitions import emails, milestones
 from petitions.models import Petition, Signature, signature_status_changed
 
 
@@ -29,6 +29,13 @@ def supporter_delta(old: str, new: str) -> int:
 def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
     if delta := supporter_delta(old, signature.status):
         Petition.objects.filter(pk=signature.petition_id).add_supporters(delta)
+
+
+# Connected after the counter's receiver, so it runs after the counter has moved.
+@receiver(signature_status_changed, dispatch_uid="petitions.announce_milestone")
+def on_supporter_added(sender, signature: Signature, old: str, **kwargs):
+    if supporter_delta(old, signature.status) > 0:
+        milestones.announce_milestone(petition_id=signature.petition_id)
 
 
 @receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")
