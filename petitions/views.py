@@ -15,11 +15,15 @@ def public_petition(slug: str) -> Petition:
     return get_object_or_404(Petition.objects.public(), slug=slug)
 
 
-def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, status=200):
+def render_appeal(
+    request: HttpRequest, petition: Petition, form: SignForm, status=200, *, preview=False
+):
+    """The appeal page; a preview (staff only, from the admin) shows the form disabled."""
     recipients = list(petition.recipients.all())
     context = {
         "petition": petition,
         "form": form,
+        "preview": preview,
         "recipients_shown": recipients[:RECIPIENTS_SHOWN],
         "recipients_more": recipients[RECIPIENTS_SHOWN:],
     }
