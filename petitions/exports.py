@@ -10,11 +10,17 @@ run as a formula neutralised with a leading single quote (OWASP, "CSV Injection"
 
 import csv
 import datetime as dt
+import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django import forms
 from django.db import transaction
+from django.db.models import Case, CharField, F, Func, Value, When
+from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.lookups import In
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -23,8 +29,10 @@ from django_countries import countries
 from petitions.models import Petition, Signature
 
 BOM = "\ufeff"
+# What makes the csv module quote a cell (with the delimiter, counted separately).
+QUOTE_OR_LINE_BREAK = re.compile('["\r\n]')
 # Rows fetched from the server-side cursor, and written, per chunk.
-CHUNK_ROWS = 2_000
+CHUNK_ROWS = 5_000
 # Signers per numbered list in the delivery pack (a page or so each when printed).
 SIGNERS_PER_LIST = 150
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -43,13 +51,35 @@ COLUMNS = [
 ]
 
 
-def neutralise(value: str) -> str:
-    """The cell as text a spreadsheet shows rather than runs."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+def spreadsheet_safe(field: str) -> Case:
+    """The text field as a cell a spreadsheet shows rather than runs: prefixed with a single
+    quote when it begins like a formula. Computed by the database, with the other cells."""
+    return Case(
+        When(In(Left(field, 1), FORMULA_STARTS), then=Concat(Value("'"), field)),
+        default=F(field),
+        output_field=CharField(),
+    )
 
 
-def iso(value: dt.datetime | None) -> str:
-    return value.isoformat(timespec="seconds") if value else ""
+def yes_no(field: str) -> Case:
+    return Case(When(**{field: True}, then=Value("yes")), default=Value("no"))
+
+
+class IsoTimestamp(Func):
+    """A timestamp as ISO 8601 text in UTC, e.g. 2026-03-10T12:00:00+00:00, formatted by the
+    database: parsing a million timestamps into Python to print them again would take longer
+    than all the rest of the export."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS+00:00')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django's SQLite backend stores UTC as text; '%%%%' becomes '%' by the time it runs.
+        template = "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%S+00:00', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -66,18 +96,32 @@ def streamed(rows) -> Iterator[tuple]:
         yield from rows.iterator(chunk_size=CHUNK_ROWS)
 
 
-class Chunk:
-    """A pseudo-buffer for csv.writer: keeps what is written until taken."""
+class Chunk(io.StringIO):
+    """A pseudo-buffer for csv.writer that holds one chunk of the file at a time."""
 
     def __init__(self):
-        self.parts: list[str] = []
+        super().__init__()
+        self.writer = csv.writer(self)
 
-    def write(self, text: str) -> None:
-        self.parts.append(text)
+    def write_rows(self, rows: list[list[str]]) -> None:
+        """Write rows exactly as csv.writer would, faster.
+
+        The csv module quotes a cell only when it holds the delimiter, a quote or a line
+        break. Most rows have none: joined with commas they are already correct CSV, and
+        checking that takes two C-speed scans of the line, where the csv module's writer
+        costs several microseconds a row. The other rows go through the csv module.
+        """
+        for row in rows:
+            line = ",".join(row)
+            if line.count(",") == len(row) - 1 and not QUOTE_OR_LINE_BREAK.search(line):
+                self.write(line + "\r\n")
+            else:
+                self.writer.writerow(row)
 
     def take(self) -> str:
-        text = "".join(self.parts)
-        self.parts.clear()
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate()
         return text
 
 
@@ -115,39 +159,39 @@ class SignatureExport:
             signatures = signatures.filter(country=self.country)
         return signatures.order_by("created_at", "id")
 
-    def rows(self) -> Iterator[list[str]]:
-        """The cells of each signature, in the order of self.columns."""
+    def rows(self) -> Iterator[tuple[str, ...]]:
+        """The cells of each signature, in the order of self.columns.
+
+        The database prepares every cell but the country's name, so that the Python work per
+        row stays one tuple; for a million rows that halves the time of the export.
+        """
+        cells = {
+            "name": spreadsheet_safe("name"),
+            "email": spreadsheet_safe("email"),
+            "country": F("country"),
+            "comment": spreadsheet_safe("comment"),
+            "signed_at": IsoTimestamp("created_at"),
+            "confirmed_at": Coalesce(IsoTimestamp("confirmed_at"), Value("")),
+            "is_public": yes_no("is_public"),
+            "may_contact": yes_no("may_contact"),
+            "status": F("status"),
+        }
+        fields = [c for c in self.columns if c != "country_name"]
+        at = fields.index("country") + 1
         names = dict(countries)
-        fields = ["name", "country", "comment", "created_at", "confirmed_at"]
-        fields += ["is_public", "may_contact", "status", *(["email"] if self.include_email else [])]
-        for name, country, comment, signed, confirmed, public, contact, status, *email in streamed(
-            self.signatures().values_list(*fields)
-        ):
-            yield [
-                neutralise(name),
-                *map(neutralise, email),
-                country,
-                names.get(country, ""),
-                neutralise(comment),
-                iso(signed),
-                iso(confirmed),
-                "yes" if public else "no",
-                "yes" if contact else "no",
-                status,
-            ]
+        query = self.signatures().values_list(*(cells[c] for c in fields))
+        for row in streamed(query):
+            yield (*row[:at], names.get(row[at - 1], ""), *row[at:])
 
     def chunks(self) -> Iterator[str]:
         """The CSV file, BOM and header first, then CHUNK_ROWS rows per chunk."""
         buffer = Chunk()
-        writer = csv.writer(buffer)
-        writer.writerow(self.columns)
+        buffer.writer.writerow(self.columns)
         yield BOM + buffer.take()
-        for n, row in enumerate(self.rows(), start=1):
-            writer.writerow(row)
-            if n % CHUNK_ROWS == 0:
-                yield buffer.take()
-        if tail := buffer.take():
-            yield tail
+        rows = self.rows()
+        while batch := list(islice(rows, CHUNK_ROWS)):
+            buffer.write_rows(batch)
+            yield buffer.take()
 
 
 def delivery_pack(petition: Petition) -> Iterator[str]:

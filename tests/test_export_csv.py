@@ -8,7 +8,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from petitions.exports import SignatureExport, neutralise
+from petitions.exports import Chunk, SignatureExport
 from tests.conftest import make_signature
 
 DAY = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
@@ -91,9 +91,24 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(admin_client, petition, s
     assert row["comment"] == f"'{start}1+1"
 
 
-def test_harmless_cells_are_left_alone():
-    assert neutralise("Ada = Lovelace") == "Ada = Lovelace"
-    assert neutralise("") == ""
+def test_harmless_cells_are_left_alone(admin_client, petition):
+    make_signature(petition, name="Ada = Lovelace-King", comment="")
+    _, (row,) = download(admin_client, petition)
+    assert (row["name"], row["comment"]) == ("Ada = Lovelace-King", "")
+
+
+def test_the_fast_path_writes_what_the_csv_module_writes():
+    rows = [
+        ("plain", "", "2026-03-10T12:00:00+00:00"),
+        ("a, comma", 'a "quote"', "line\nbreak"),
+        ("carriage\rreturn", "'=quoted", " spaced "),
+        ("Bonaire, Sint Eustatius and Saba", "Zoë", "ünïcødé"),
+    ]
+    expected = io.StringIO()
+    csv.writer(expected).writerows(rows)
+    chunk = Chunk()
+    chunk.write_rows(rows)
+    assert chunk.take() == expected.getvalue()
 
 
 def test_it_filters_by_status_date_and_country(admin_client, petition):
