@@ -19,7 +19,7 @@ from itertools import islice
 from django import forms
 from django.db import transaction
 from django.db.models import Case, CharField, F, Func, Value, When
-from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.functions import Coalesce, Concat, Ord
 from django.db.models.lookups import In
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -37,6 +37,7 @@ CHUNK_ROWS = 5_000
 SIGNERS_PER_LIST = 150
 # A cell starting with one of these is a formula to a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CODES = [ord(c) for c in FORMULA_STARTS]  # compared as numbers: cheaper in SQL
 COLUMNS = [
     "name",
     "email",
@@ -55,7 +56,7 @@ def spreadsheet_safe(field: str) -> Case:
     """The text field as a cell a spreadsheet shows rather than runs: prefixed with a single
     quote when it begins like a formula. Computed by the database, with the other cells."""
     return Case(
-        When(In(Left(field, 1), FORMULA_STARTS), then=Concat(Value("'"), field)),
+        When(In(Ord(field), FORMULA_CODES), then=Concat(Value("'"), field)),
         default=F(field),
         output_field=CharField(),
     )
@@ -66,14 +67,18 @@ def yes_no(field: str) -> Case:
 
 
 class IsoTimestamp(Func):
-    """A timestamp as ISO 8601 text in UTC, e.g. 2026-03-10T12:00:00+00:00, formatted by the
-    database: parsing a million timestamps into Python to print them again would take longer
-    than all the rest of the export."""
+    """A timestamp as ISO 8601 text in UTC to the second, e.g. 2026-03-10T12:00:00+00:00,
+    formatted by the database: parsing a million timestamps into Python objects only to print
+    them again took longer than all the rest of the export."""
 
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS+00:00')"
+        # Cheaper than to_char(): the type's own output, with a T for the space.
+        template = (
+            "replace(date_trunc('second', %(expressions)s AT TIME ZONE 'UTC')::text, ' ', 'T')"
+            " || '+00:00'"
+        )
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
