@@ -18,7 +18,7 @@ DAYS_CHARTED = 60
 TOP_COUNTRIES = 10
 LATEST_SIGNATURES = 10
 # The chart's drawing area, in SVG user units.
-CHART_WIDTH, CHART_HEIGHT = 600, 120
+CHART_WIDTH, CHART_HEIGHT = 600, 240
 
 
 def status_counts(petition: Petition) -> dict[str, int]:
@@ -106,6 +106,7 @@ def campaign_panel(petition: Petition, *, show_signatures: bool) -> dict:
     countries_ = top_countries(petition)
     for country in countries_:
         country["percent"] = round(country["n"] * 100 / counts["confirmed"], 1)
+        country["bar"] = round(country["n"] * 100 / countries_[0]["n"])  # the first is 100
     return {
         "counts": counts,
         "total": sum(counts.values()),

@@ -49,7 +49,10 @@ def test_a_closed_petitions_chart_ends_when_it_closed(closed_petition):
 def test_the_chart_scales_bars_to_the_busiest_day():
     today = dt.date(2026, 1, 2)
     chart = campaign.chart([(today - dt.timedelta(1), 5), (today, 10)])
-    assert [bar["height"] for bar in chart["bars"]] == [60.0, 120.0]
+    assert [bar["height"] for bar in chart["bars"]] == [
+        campaign.CHART_HEIGHT / 2,
+        campaign.CHART_HEIGHT,
+    ]
     assert (chart["peak"], chart["total"]) == (10, 15)
     assert campaign.chart([(today, 0)])["bars"][0]["height"] == 0
 
@@ -80,7 +83,7 @@ def test_the_page_shows_the_panel(admin_client, petition):
     make_signature(petition, name="Waiting Signer")
     page = change_page(admin_client, petition)
     assert "Confirmed supporters" in page
-    assert "Awaiting confirmation" in page
+    assert "Unconfirmed" in page
     assert "<svg" in page and "<rect" in page
     assert "New Zealand" in page
     assert "Newest Signer" in page and "Waiting Signer" in page
