@@ -53,18 +53,10 @@ def test_it_has_every_column_in_signing_order(admin_client, petition):
     )
     make_signature(petition, name="Bo", created_at=DAY + dt.timedelta(hours=1))
     _, rows = download(admin_client, petition)
-    assert list(rows[0]) == [
-        "name",
-        "email",
-        "country",
-        "country_name",
-        "comment",
-        "signed_at",
-        "confirmed_at",
-        "is_public",
-        "may_contact",
-        "status",
-    ]
+    assert ",".join(rows[0]) == (
+        "name,email,country,country_name,comment,signed_at,confirmed_at,"
+        "is_public,may_contact,status"
+    )
     ada, bo = rows
     assert ada["name"] == "Ada"
     assert ada["email"] == "ada@example.org"
