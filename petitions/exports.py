@@ -116,12 +116,13 @@ class Chunk(io.StringIO):
         checking that takes two C-speed scans of the line, where the csv module's writer
         costs several microseconds a row. The other rows go through the csv module.
         """
+        write, writerow, needs_quotes = self.write, self.writer.writerow, QUOTE_OR_LINE_BREAK.search
         for row in rows:
             line = ",".join(row)
-            if line.count(",") == len(row) - 1 and not QUOTE_OR_LINE_BREAK.search(line):
-                self.write(line + "\r\n")
+            if line.count(",") == len(row) - 1 and not needs_quotes(line):
+                write(line + "\r\n")
             else:
-                self.writer.writerow(row)
+                writerow(row)
 
     def take(self) -> str:
         text = self.getvalue()
