@@ -74,7 +74,8 @@ class IsoTimestamp(Func):
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        # Cheaper than to_char(): the type's own output, with a T for the space.
+        # Cheaper than to_char(): the type's own output (ISO, the DateStyle psycopg needs to
+        # read any timestamp), with a T for the space.
         template = (
             "replace(date_trunc('second', %(expressions)s AT TIME ZONE 'UTC')::text, ' ', 'T')"
             " || '+00:00'"
@@ -97,7 +98,7 @@ def streamed(rows) -> Iterator[tuple]:
     In a transaction the cursor streams; outside one (autocommit) Django declares it WITH
     HOLD, and PostgreSQL would first copy the whole result before sending the first row.
     """
-    with transaction.atomic():
+    with transaction.atomic(using=rows.db):
         yield from rows.iterator(chunk_size=CHUNK_ROWS)
 
 

@@ -61,6 +61,27 @@ def test_a_public_petitions_slug_is_read_only(admin_client, petition):
     assert "free-the-river" in page
 
 
+def test_a_public_petitions_slug_cannot_be_changed_by_posting(admin_client, petition):
+    url = reverse("admin:petitions_petition_change", args=[petition.pk])
+    data = {
+        "title": "Renamed",
+        "slug": "renamed",
+        "starter_name": petition.starter_name,
+        "organizer_email": "",
+        "body": petition.body,
+        "letter": petition.letter,
+        "state": "open",
+        "closed_at_0": "",
+        "closed_at_1": "",
+        "goal": "",
+        "recipients-TOTAL_FORMS": "0",
+        "recipients-INITIAL_FORMS": "0",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    petition = reload(petition)
+    assert (petition.title, petition.slug) == ("Renamed", "free-the-river")
+
+
 def test_view_on_site_links_a_draft_to_its_preview(admin_client, petition, draft_petition):
     page = admin_client.get(
         reverse("admin:petitions_petition_change", args=[draft_petition.pk])
