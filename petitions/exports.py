@@ -1,11 +1,12 @@
 """Signatures as CSV, for the admin's download and for manage.py export_signatures; and the
 printable delivery pack.
 
-One generator serves both. It reads the rows through a server-side cursor (values_list with
-iterator()) and yields the file a few thousand rows at a time, so a download starts at once
-and memory stays flat whatever the petition's size. The file opens cleanly in spreadsheets:
-UTF-8 with a byte-order mark, quoting by the csv module, and every cell a spreadsheet would
-run as a formula neutralised with a leading single quote (OWASP, "CSV Injection").
+One generator (SignatureExport.chunks) serves the admin and the command. It reads the rows
+through a server-side cursor (values_list with iterator()) and yields the file a few thousand
+rows at a time, so a download starts at once and memory stays flat whatever the petition's
+size. The file opens cleanly in spreadsheets: UTF-8 with a byte-order mark, the csv module's
+quoting, and every cell a spreadsheet would run as a formula neutralised with a leading single
+quote (OWASP, "CSV Injection"). docs/performance.md has its measurements.
 """
 
 import csv
