@@ -2,13 +2,40 @@ import datetime as dt
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from petitions.abuse import bursts
+from petitions.campaign import campaign_panel
+from petitions.exports import ExportForm, SignatureExport, delivery_pack
+from petitions.forms import SignForm
 from petitions.models import BlockedEmailDomain, BlockedNetwork, Petition, Recipient, Signature
 from petitions.privacy import erase_person
+from petitions.signing import queue_signing_email
+from petitions.views import render_appeal
+
+
+def whole_number(value: str | None, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def can_see_emails(request: HttpRequest) -> bool:
+    return request.user.has_perm("petitions.view_signer_email")
+
+
+def can_view_signatures(request: HttpRequest) -> bool:
+    return request.user.has_perm("petitions.view_signature")
+
+
+def can_export(request: HttpRequest) -> bool:
+    return can_view_signatures(request) and request.user.has_perm("petitions.export_signatures")
 
 
 class RecipientInline(admin.TabularInline):
@@ -25,12 +52,132 @@ class PetitionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["supporter_count", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "starter_name", "summary", "body", "letter"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "starter_name",
+                    "organizer_email",
+                    "summary",
+                    "body",
+                    "letter",
+                ]
+            },
+        ),
         ("Image", {"fields": ["image", "image_alt"]}),
         ("State", {"fields": ["state", "closed_at", "goal", "supporter_count"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RecipientInline]
+    actions = ["open_petitions", "close_petitions", "reopen_petitions"]
+
+    def slug_is_stable(self, obj: Petition | None) -> bool:
+        """Once public, a petition's address is shared: it must not change."""
+        return obj is not None and obj.state != Petition.State.DRAFT
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "slug"] if self.slug_is_stable(obj) else fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if self.slug_is_stable(obj) else super().get_prepopulated_fields(request, obj)
+
+    def view_on_site(self, obj: Petition) -> str:
+        if obj.state == Petition.State.DRAFT:
+            return reverse("admin:petitions_petition_preview", args=[obj.pk])
+        return obj.get_absolute_url()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        petition = self.get_object(request, object_id)
+        if petition is not None and self.has_view_permission(request, petition):
+            extra_context = {
+                **(extra_context or {}),
+                "campaign": campaign_panel(petition, show_signatures=can_view_signatures(request)),
+                "can_export": can_export(request),
+                "can_see_emails": can_see_emails(request),
+                "can_view_signatures": can_view_signatures(request),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview), name="petitions_petition_preview"),
+            path("<int:pk>/export/", view(self.export), name="petitions_petition_export"),
+            path(
+                "<int:pk>/delivery-pack/",
+                view(self.delivery_pack),
+                name="petitions_petition_delivery_pack",
+            ),
+            *super().get_urls(),
+        ]
+
+    def viewable_petition(self, request, pk: int) -> Petition:
+        petition = get_object_or_404(Petition, pk=pk)
+        if not self.has_view_permission(request, petition):
+            raise PermissionDenied
+        return petition
+
+    def preview(self, request, pk: int) -> HttpResponse:
+        """The public page as it will look, drafts included, with the form disabled."""
+        return render_appeal(request, self.viewable_petition(request, pk), SignForm(), preview=True)
+
+    def export(self, request, pk: int) -> HttpResponse:
+        """The export form; submitted (GET, with download=1), the CSV file, streamed."""
+        petition = self.viewable_petition(request, pk)
+        if not can_export(request):
+            raise PermissionDenied
+        form = ExportForm(request.GET if "download" in request.GET else None)
+        if form.is_valid():
+            export = SignatureExport(
+                petition=petition, include_email=can_see_emails(request), **form.cleaned_data
+            )
+            response = StreamingHttpResponse(
+                export.chunks(), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": petition,
+            "title": f"Export signatures: {petition}",
+            "form": form,
+            "with_email": can_see_emails(request),
+        }
+        return TemplateResponse(request, "admin/petitions/petition/export.html", context)
+
+    def delivery_pack(self, request, pk: int) -> HttpResponse:
+        """The letter, its recipients and every confirmed signer, streamed, for printing."""
+        petition = self.viewable_petition(request, pk)
+        if not can_view_signatures(request):
+            raise PermissionDenied
+        return StreamingHttpResponse(delivery_pack(petition), content_type="text/html")
+
+    def change_state(self, request, queryset, state: str, change, verb: str) -> None:
+        changed = 0
+        for petition in queryset.filter(state=state):
+            change(petition)
+            changed += 1
+        skipped = queryset.count() - changed
+        message = f"{changed} petition(s) {verb}."
+        if skipped:
+            message += f" {skipped} skipped: they were not {Petition.State(state).label.lower()}."
+        self.message_user(request, message)
+
+    @admin.action(description="Open selected drafts (make them public)", permissions=["change"])
+    def open_petitions(self, request, queryset):
+        self.change_state(request, queryset, Petition.State.DRAFT, Petition.open, "opened")
+
+    @admin.action(description="Close selected petitions (today)", permissions=["change"])
+    def close_petitions(self, request, queryset):
+        self.change_state(request, queryset, Petition.State.OPEN, Petition.close, "closed")
+
+    @admin.action(description="Reopen selected closed petitions", permissions=["change"])
+    def reopen_petitions(self, request, queryset):
+        self.change_state(request, queryset, Petition.State.CLOSED, Petition.reopen, "reopened")
 
 
 @admin.register(Recipient)
@@ -43,14 +190,20 @@ class RecipientAdmin(admin.ModelAdmin):
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "petition", "country", "status", "created_at", "confirmed_at"]
-    list_filter = ["status", "petition", "country"]
+    list_filter = ["status", "petition", "country", "created_at"]
     search_fields = ["name", "email"]
     list_select_related = ["petition"]
     # The status changes only through the actions, so that the counter moves with it.
     readonly_fields = ["status", "created_at", "confirmed_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = ["remove_as_spam", "hold_for_review", "restore", "erase_people"]
+    actions = [
+        "remove_as_spam",
+        "hold_for_review",
+        "restore",
+        "resend_confirmation",
+        "erase_people",
+    ]
 
     def get_urls(self):
         bursts = self.admin_site.admin_view(self.bursts_view)
@@ -67,8 +220,8 @@ class SignatureAdmin(admin.ModelAdmin):
         """Unusual bursts: many signatures from one network or email domain lately."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        hours = max(1, min(int(request.GET.get("hours", "1") or 1), 24 * 7))
-        threshold = max(2, int(request.GET.get("threshold", "20") or 20))
+        hours = max(1, min(whole_number(request.GET.get("hours"), 1), 24 * 7))
+        threshold = max(2, whole_number(request.GET.get("threshold"), 20))
         since = timezone.now() - dt.timedelta(hours=hours)
         context = {
             **self.admin_site.each_context(request),
@@ -79,6 +232,20 @@ class SignatureAdmin(admin.ModelAdmin):
             **bursts(since=since, threshold=threshold),
         }
         return TemplateResponse(request, "admin/petitions/signature/bursts.html", context)
+
+    # Signers' email addresses only for staff with the view_signer_email permission: not
+    # listed, not searchable (a search would reveal whether an address signed), not shown.
+    def get_list_display(self, request):
+        fields = super().get_list_display(request)
+        return fields if can_see_emails(request) else [f for f in fields if f != "email"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if can_see_emails(request) else [f for f in fields if f != "email"]
+
+    def get_exclude(self, request, obj=None):
+        exclude = super().get_exclude(request, obj) or []
+        return exclude if can_see_emails(request) else [*exclude, "email"]
 
     def moderate(self, request, queryset, status: Signature.Status) -> None:
         changed = sum(signature.moderate(status) for signature in queryset)
@@ -95,6 +262,17 @@ class SignatureAdmin(admin.ModelAdmin):
     @admin.action(description="Restore selected signatures (count them)", permissions=["change"])
     def restore(self, request, queryset):
         self.moderate(request, queryset, Signature.Status.CONFIRMED)
+
+    @admin.action(
+        description="Resend the confirmation email to selected unconfirmed signatures",
+        permissions=["change"],
+    )
+    def resend_confirmation(self, request, queryset):
+        pending = list(queryset.pending())
+        with transaction.atomic():
+            for signature in pending:
+                queue_signing_email(signature)
+        self.message_user(request, f"Confirmation email resent to {len(pending)} signer(s).")
 
     @admin.action(
         description="Erase everything about these people (all their signatures, everywhere)",

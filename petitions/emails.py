@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from petitions.models import Signature
+from petitions.models import Petition, Signature
 
 
 def send(name: str, to: str, context: dict) -> None:
@@ -44,6 +44,19 @@ def send_already_signed(signature: Signature) -> None:
         {
             "signature": signature,
             "petition": petition,
+            "petition_url": settings.SITE_URL + petition.get_absolute_url(),
+        },
+    )
+
+
+def send_milestone_reached(petition: Petition, milestone: int) -> None:
+    send(
+        "milestone",
+        petition.organizer_email,
+        {
+            "petition": petition,
+            "milestone": milestone,
+            "is_goal": milestone == petition.goal,
             "petition_url": settings.SITE_URL + petition.get_absolute_url(),
         },
     )

@@ -96,6 +96,12 @@ class Petition(models.Model):
     goal = models.PositiveIntegerField(
         null=True, blank=True, help_text="Optional number of supporters to aim for."
     )
+    organizer_email = models.EmailField(
+        "organizer's email", blank=True, help_text="Where milestone emails go (100 supporters, …)."
+    )
+    # The highest milestone announced to the organizer; claimed by a conditional UPDATE so
+    # that each is sent once (see petitions/milestones.py).
+    last_milestone = models.PositiveIntegerField(default=0, editable=False)
     # Equals the petition's confirmed signatures; only ever changed by an UPDATE in the
     # transaction that confirms or deletes a signature (see petitions/signals.py).
     supporter_count = models.PositiveIntegerField(default=0, editable=False)
@@ -176,6 +182,11 @@ class Petition(models.Model):
         self.closed_at = when or timezone.now()
         self.save(update_fields=["state", "closed_at", "updated_at"])
 
+    def open(self) -> None:
+        """Publish a draft: it becomes public and accepts signatures."""
+        self.state = self.State.OPEN
+        self.save(update_fields=["state", "updated_at"])
+
     def reopen(self) -> None:
         self.state = self.State.OPEN
         self.closed_at = None
@@ -246,11 +257,11 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # Why a moderator must look at it before it counts (a blocked email domain or address
     # range); such a signature is held, not confirmed, when its link is used.
-    review_reason = models.CharField(max_length=200, blank=True)
+    review_reason = models.CharField(max_length=200, blank=True, db_default="")
     # Keyed hashes of the client address and its network (/24 or /48), for spotting bursts;
     # never the address itself, and erased by purge_personal_data after a few days.
-    ip_hash = models.CharField(max_length=32, blank=True)
-    network_hash = models.CharField(max_length=32, blank=True)
+    ip_hash = models.CharField(max_length=32, blank=True, db_default="")
+    network_hash = models.CharField(max_length=32, blank=True, db_default="")
 
     objects = SignatureQuerySet.as_manager()
 
@@ -264,12 +275,22 @@ class Signature(models.Model):
             ),
         ]
         indexes = [
-            # Recent confirmed signers of a petition, newest first, and the recount.
+            # Recent confirmed signers of a petition, newest first, the recount, and the
+            # campaign panel's counts by status and confirmations per day.
             models.Index(
                 fields=["petition", "status", "-confirmed_at"], name="signature_recent_idx"
             ),
             # The burst report and purge_personal_data: signatures by time.
             models.Index(fields=["created_at"], name="signature_created_idx"),
+            # The campaign panel's top countries: confirmed signatures grouped by country.
+            models.Index(fields=["petition", "status", "country"], name="signature_country_idx"),
+            # The campaign panel's latest signatures, and the CSV export and delivery pack in
+            # signing order (with their date range).
+            models.Index(fields=["petition", "created_at", "id"], name="signature_signed_idx"),
+        ]
+        permissions = [
+            ("export_signatures", "Can export signatures"),
+            ("view_signer_email", "Can see signers' email addresses"),
         ]
 
     def __str__(self):
@@ -409,13 +430,19 @@ class OutgoingEmail(models.Model):
     class Kind(models.TextChoices):
         CONFIRM = "confirm", "Please confirm your signature"
         ALREADY_SIGNED = "already-signed", "You have already signed"
+        MILESTONE = "milestone", "Milestone reached (to the organizer)"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
+    # What the email is about: a signature, or for a milestone its petition and number.
     signature = models.ForeignKey(
         Signature, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    petition = models.ForeignKey(
+        Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    milestone = models.PositiveIntegerField(null=True, blank=True)
     # The language of the page that caused it: the worker writes the email in it.
-    language = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, blank=True, db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     # Not before then: a retry's backoff, or the lease of the worker sending it.
     send_after = models.DateTimeField(default=timezone.now)

@@ -9,13 +9,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from petitions import emails
-from petitions.models import OutgoingEmail, Signature
+from petitions.models import OutgoingEmail, Petition, Signature
 
 log = logging.getLogger(__name__)
 
 SENDERS = {
-    OutgoingEmail.Kind.CONFIRM: emails.send_confirmation_request,
-    OutgoingEmail.Kind.ALREADY_SIGNED: emails.send_already_signed,
+    OutgoingEmail.Kind.CONFIRM: lambda email: emails.send_confirmation_request(email.signature),
+    OutgoingEmail.Kind.ALREADY_SIGNED: lambda email: emails.send_already_signed(email.signature),
+    OutgoingEmail.Kind.MILESTONE: lambda email: emails.send_milestone_reached(
+        email.petition, email.milestone
+    ),
 }
 # A claimed email is the worker's for this long; if the worker dies, another sends it after.
 LEASE = dt.timedelta(minutes=5)
@@ -26,9 +29,22 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def queue(kind: OutgoingEmail.Kind, *, signature: Signature) -> OutgoingEmail:
+def queue(
+    kind: OutgoingEmail.Kind,
+    *,
+    signature: Signature | None = None,
+    petition: Petition | None = None,
+    milestone: int | None = None,
+    language: str | None = None,
+) -> OutgoingEmail:
+    """Store an email to send, in the caller's transaction; written in `language`, by
+    default the language of the page that caused it."""
     return OutgoingEmail.objects.create(
-        kind=kind, signature=signature, language=translation.get_language() or ""
+        kind=kind,
+        signature=signature,
+        petition=petition,
+        milestone=milestone,
+        language=translation.get_language() or "" if language is None else language,
     )
 
 
@@ -42,7 +58,8 @@ def claim_due(batch: int, now: dt.datetime) -> list[OutgoingEmail]:
             .values_list("id", flat=True)[:batch]
         )
         OutgoingEmail.objects.filter(id__in=ids).update(send_after=now + LEASE)
-    return list(OutgoingEmail.objects.filter(id__in=ids).select_related("signature__petition"))
+    claimed = OutgoingEmail.objects.filter(id__in=ids)
+    return list(claimed.select_related("signature__petition", "petition"))
 
 
 def send_due(batch: int = 50, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -53,7 +70,7 @@ def send_due(batch: int = 50, now: dt.datetime | None = None) -> tuple[int, int]
         try:
             if email.is_wanted():
                 with translation.override(email.language or settings.LANGUAGE_CODE):
-                    SENDERS[email.kind](email.signature)
+                    SENDERS[email.kind](email)
         except Exception as error:  # any provider failure: keep the email and try again later
             failed += 1
             email.attempts += 1

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from petitions import outbox
+from petitions import milestones, outbox
 from petitions.abuse import forget_blocklists
 from petitions.models import (
     BlockedEmailDomain,
@@ -47,6 +47,13 @@ def on_signature_deleting(sender, instance: Signature, origin=None, **kwargs):
     # status it really has, which then cannot change before the delete commits.
     if not isinstance(origin, Petition):
         instance.status = instance.locked_status()
+
+
+# Connected after the counter's receiver, so it runs after the counter has moved.
+@receiver(signature_status_changed, dispatch_uid="petitions.announce_milestone")
+def on_supporter_added(sender, signature: Signature, old: str, **kwargs):
+    if supporter_delta(old, signature.status) > 0:
+        milestones.announce_milestone(petition_id=signature.petition_id)
 
 
 @receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")

@@ -39,6 +39,7 @@ def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm,
     context = {
         "petition": petition,
         "form": form,
+        "preview": False,
         "recipients_shown": recipients[:RECIPIENTS_SHOWN],
         "recipients_more": recipients[RECIPIENTS_SHOWN:],
         "counter_slot": COUNTER_SLOT,
@@ -48,10 +49,14 @@ def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm,
     return render_to_string("petitions/appeal.html", context, request)
 
 
-def render_appeal(request: HttpRequest, petition: Petition, form: SignForm, status: int):
-    """The appeal page for one visitor, uncached: with their form's errors."""
-    form.renew_bot_checks()
-    html = render_appeal_page(request, petition, form)
+def render_appeal(
+    request: HttpRequest, petition: Petition, form: SignForm, status=200, *, preview=False
+):
+    """The appeal page for one visitor, uncached: with their form's errors, or as a preview
+    (staff only, from the admin) with the form disabled."""
+    if form.is_bound:
+        form.renew_bot_checks()
+    html = render_appeal_page(request, petition, form, preview=preview)
     return HttpResponse(fill_live_slots(html, petition), status=status)
 
 

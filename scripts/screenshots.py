@@ -88,6 +88,8 @@ def main(base: str, review: bool = False) -> None:
             page.click("text=Release Dr. Wang Bingzhang")
             page.screenshot(path=OUT / "admin-petition-1280.png", full_page=True)
             print("wrote", OUT / "admin-petition-1280.png")
+            page.locator(".campaign").screenshot(path=OUT / "admin-campaign-1280.png")
+            print("wrote", OUT / "admin-campaign-1280.png")
         browser.close()
 
 

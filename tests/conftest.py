@@ -102,3 +102,23 @@ def sent_emails(mailoutbox):
         return mailoutbox
 
     return send
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A logged-in staff user with only the petitions permissions named, e.g.
+    staff_client("view_petition", "view_signature")."""
+
+    def login(*codenames: str):
+        from django.contrib.auth.models import Permission
+
+        user = django_user_model.objects.create_user("staff", "staff@example.org", is_staff=True)
+        perms = Permission.objects.filter(
+            content_type__app_label="petitions", codename__in=codenames
+        )
+        assert perms.count() == len(codenames), "unknown permission"
+        user.user_permissions.set(perms)
+        client.force_login(user)
+        return client
+
+    return login

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from petitions.milestones import mark_passed
 from petitions.models import Petition, Recipient, Signature
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "seed_petition.toml"
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 ignore_conflicts=True,
             )
             petition.recount_supporters()
+            mark_passed(petition)
 
         self.stdout.write(
             f"{'Created' if created else 'Refreshed'} “{petition.title}” "
