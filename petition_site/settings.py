@@ -164,6 +164,56 @@ STORAGES = {
     },
 }
 
+# ---------------------------------------------------------------------------------------
+# Scale-out, for more than one web process or machine. Each part is off unless its variable
+# is set; without them every setting above stands as it is. See docs/deploy.md.
+
+# REDIS_URL: a cache shared by every process (django-redis), and sessions kept in it and,
+# for a cache restart, in the database too.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A cache that stops answering fails a request in seconds, not gunicorn's timeout.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL that serves the public pages'
+# reads (petition_site/routers.py decides which); writes and the rest stay on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL),
+        **{
+            key: DATABASES["default"][key]
+            for key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+            if key in DATABASES["default"]
+        },
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["petition_site.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "petition_site.routers.PinToPrimaryMiddleware")
+
+# AWS_STORAGE_BUCKET_NAME: uploaded files in S3 or an S3-compatible store (django-storages),
+# so every web process sees them. Credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "default_acl": None,  # the bucket's policy decides
+            "file_overwrite": False,
+        },
+    }
+# ---------------------------------------------------------------------------------------
+
 # Email: printed to the console in development; in production any django-anymail backend,
 # e.g. EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
