@@ -15,7 +15,7 @@ def main() -> int:
         os.environ.get("ALLOWED_HOSTS", "").split(",")[0].strip().lstrip(".*") or "localhost"
     )
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/{os.environ.get('HEALTHCHECK_PATH', 'healthz')}",
+        f"http://127.0.0.1:{port}/healthz",
         headers={"Host": host},
     )
     try:
