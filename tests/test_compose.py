@@ -124,3 +124,7 @@ class TestEnvExample:
     def test_the_real_env_file_is_never_committed_or_built_in(self):
         assert "/.env" in (ROOT / ".gitignore").read_text().split()
         assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+    def test_the_site_refuses_to_start_with_the_placeholder_key(self):
+        values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, flags=re.MULTILINE))
+        assert len(values["SECRET_KEY"]) < 50  # settings.py's minimum in production
