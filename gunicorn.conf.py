@@ -33,7 +33,13 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# Client, time, request, status, bytes, referrer, user agent, and duration in milliseconds.
-access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s "%(f)s" "%(a)s" %(M)sms'
+# One JSON-ish line per request: client, time, request, status, bytes, referrer, user agent,
+# duration in milliseconds, and the request id that Django's log lines carry too (set on the
+# response by petition_site.middleware). Gunicorn does not JSON-escape the quoted fields.
+access_log_format = (
+    '{"remote": "%(h)s", "time": "%(t)s", "request": "%(r)s", "status": %(s)s, '
+    '"bytes": "%(B)s", "referrer": "%(f)s", "agent": "%(a)s", "ms": %(M)s, '
+    '"request_id": "%({x-request-id}o)s"}'
+)
 # Behind a proxy, trust its X-Forwarded-* headers only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

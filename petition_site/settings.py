@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request, errors included, carries its id.
+    "petition_site.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "petition_site.security.CrossOriginIsolationMiddleware",
@@ -158,6 +160,9 @@ if REDIS_URL:
         "OPTIONS": {**redis_options, "IGNORE_EXCEPTIONS": True},
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Sessions (the organizers' logins) in the shared cache and, for a cache restart, in
+    # the database too.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif DEBUG:
     # Development on one process: per-process counts will do.
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -236,6 +241,46 @@ STORAGES = {
     },
 }
 
+# ---------------------------------------------------------------------------------------
+# Scale-out, for more than one web process or machine. Each part is off unless its variable
+# is set; without them every setting above stands as it is. See docs/deploy.md.
+
+# REDIS_URL (above): a cache shared by every process, for the rate limits and the sessions.
+
+# DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL that serves the public pages'
+# reads (petition_site/routers.py decides which); writes and the rest stay on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL),
+        **{
+            key: DATABASES["default"][key]
+            for key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+            if key in DATABASES["default"]
+        },
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["petition_site.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "petition_site.routers.PinToPrimaryMiddleware")
+
+# AWS_STORAGE_BUCKET_NAME: uploaded files in S3 or an S3-compatible store (django-storages),
+# so every web process sees them. Credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "default_acl": None,  # the bucket's policy decides
+            "file_overwrite": False,
+        },
+    }
+# ---------------------------------------------------------------------------------------
+
 # Email: printed to the console in development; in production any django-anymail backend,
 # e.g. EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -289,10 +334,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# JSON lines on stderr, each with the id of the request being served (see middleware.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "petition_site.middleware.RequestIDFilter"}},
+    "formatters": {"json": {"()": "petition_site.middleware.JSONFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

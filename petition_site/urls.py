@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from petition_site.health import healthz
+from petition_site.health import healthz, readyz
 from petitions.ratelimits import rate_limited
 
 admin.site.site_header = "Petitions: organizers"
@@ -12,6 +12,7 @@ admin.site.login = rate_limited("admin-login")(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Django's set_language view (POST /i18n/setlang/): the language switcher's form.
     path("i18n/", include("django.conf.urls.i18n")),
