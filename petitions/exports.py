@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django import forms
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Coalesce, Concat, Ord
 from django.db.models.lookups import In
@@ -34,6 +34,9 @@ BOM = "\ufeff"
 QUOTE_OR_LINE_BREAK = re.compile('["\r\n]')
 # Rows fetched from the server-side cursor, and written, per chunk.
 CHUNK_ROWS = 5_000
+# Bytes of COPY's output passed on per chunk (a multi-byte character never straddles two
+# chunks: COPY's messages are whole rows).
+COPY_CHUNK_BYTES = 64 * 1024
 # Signers per numbered list in the delivery pack (a page or so each when printed).
 SIGNERS_PER_LIST = 150
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -108,7 +111,8 @@ class Chunk(io.StringIO):
 
     def __init__(self):
         super().__init__()
-        self.writer = csv.writer(self)
+        # Rows end in a line feed, as PostgreSQL's COPY writes them (spreadsheets read both).
+        self.writer = csv.writer(self, lineterminator="\n")
 
     def write_rows(self, rows: list[list[str]]) -> None:
         """Write rows exactly as csv.writer would, faster.
@@ -122,7 +126,7 @@ class Chunk(io.StringIO):
         for row in rows:
             line = ",".join(row)
             if line.count(",") == len(row) - 1 and not needs_quotes(line):
-                write(line + "\r\n")
+                write(line + "\n")
             else:
                 writerow(row)
 
@@ -192,14 +196,62 @@ class SignatureExport:
             yield (*row[:at], names.get(row[at - 1], ""), *row[at:])
 
     def chunks(self) -> Iterator[str]:
-        """The CSV file, BOM and header first, then CHUNK_ROWS rows per chunk."""
+        """The CSV file, BOM and header first, then the rows a chunk at a time."""
         buffer = Chunk()
         buffer.writer.writerow(self.columns)
         yield BOM + buffer.take()
+        if connections[Signature.objects.db].vendor == "postgresql":
+            yield from self.copied_rows()
+            return
         rows = self.rows()
         while batch := list(islice(rows, CHUNK_ROWS)):
             buffer.write_rows(batch)
             yield buffer.take()
+
+    def copied_rows(self) -> Iterator[str]:
+        """On PostgreSQL the database writes the CSV itself, with COPY ... TO STDOUT, and
+        streams it as it goes, at COPY's speed: the same cells, quoted when they hold a comma,
+        a quote or a line break (and an empty one as ""), rows ending in a line feed."""
+        cells = {
+            "name": spreadsheet_safe("name"),
+            "email": spreadsheet_safe("email"),
+            "country": F("country"),
+            "comment": spreadsheet_safe("comment"),
+            "signed_at": IsoTimestamp("created_at"),
+            "confirmed_at": Coalesce(IsoTimestamp("confirmed_at"), Value("")),
+            "is_public": yes_no("is_public"),
+            "may_contact": yes_no("may_contact"),
+            "status": F("status"),
+        }
+        fields = [c for c in self.columns if c != "country_name"]
+        inner = self.signatures().annotate(**{f"cell_{c}": cells[c] for c in fields})
+        inner = inner.values_list(*(f"cell_{c}" for c in fields), "created_at", "id")
+        sql, params = inner.query.sql_with_params()
+        # The countries' names, in the active language, looked up in two arrays: no join,
+        # so the rows keep the order the index gives them and stream from the first one.
+        name_of = "(%s::text[])[array_position(%s::text[], q.cell_country::text)]"
+        outer = ", ".join(name_of if c == "country_name" else f"q.cell_{c}" for c in self.columns)
+        codes, names = zip(*countries, strict=True)
+        # Only column names of ours and Django's compiled query go into the text; every value
+        # is a parameter.
+        statement = (
+            f"COPY (SELECT {outer} FROM ({sql}) AS q"  # noqa: S608
+            " ORDER BY q.created_at, q.id) TO STDOUT WITH (FORMAT csv)"
+        )
+        connection = connections[Signature.objects.db]
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            arrays = [[str(n) for n in names], list(codes)]
+            with raw.copy(statement, [*arrays, *params]) as copy:
+                # COPY sends a message a row: pass them on in chunks of about 64 KB.
+                chunk, size = [], 0
+                for data in copy:
+                    chunk.append(data)
+                    size += len(data)
+                    if size >= COPY_CHUNK_BYTES:
+                        yield b"".join(chunk).decode("utf-8")
+                        chunk, size = [], 0
+                yield b"".join(chunk).decode("utf-8")
 
 
 def delivery_pack(petition: Petition) -> Iterator[str]:
