@@ -2,8 +2,8 @@
 -- each confirmation path in PATHS_FILE once. Every request carries one of the CSRF
 -- cookie/token/form-timestamp sets in TOKENS_FILE, as the browsers that fetched them would.
 -- POSTs stop STOP_AFTER seconds into the run, so that none is cut off by wrk's clock; the
--- rest of the run sends cheap GETs of /healthz. No response() hook: parsing every response
--- in Lua would take the CPU the server needs; wrk itself counts non-2xx/3xx responses.
+-- rest of the run sends cheap GETs of /healthz. response() counts the redirects that mean
+-- "accepted" (the GETs get 200); wrk itself counts non-2xx/3xx responses.
 -- done() prints one JSON line with the figures.
 
 local mode = os.getenv("MODE")
@@ -22,7 +22,7 @@ local function lines(path)
 end
 
 function init(args)
-  n, posts = 0, 0
+  n, posts, redirects = 0, 0, 0
   stop_at = os.time() + tonumber(os.getenv("STOP_AFTER") or "1e9")
   tokens = {}
   for _, line in ipairs(lines(os.getenv("TOKENS_FILE"))) do
@@ -64,12 +64,19 @@ function request()
   return post(paths[n], pair, "csrfmiddlewaretoken=" .. pair.token)
 end
 
+function response(status, headers, body)
+  if status == 302 then redirects = redirects + 1 end
+end
+
 function done(summary, latency, requests)
-  local posts_total = 0
-  for _, t in ipairs(threads) do posts_total = posts_total + t:get("posts") end
+  local posts_total, redirects_total = 0, 0
+  for _, t in ipairs(threads) do
+    posts_total = posts_total + t:get("posts")
+    redirects_total = redirects_total + t:get("redirects")
+  end
   io.write(string.format(
-    '{"requests": %d, "seconds": %.3f, "posts": %d, "failed": %d, "socket_errors": %d, "p50_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f}\n',
-    summary.requests, summary.duration / 1e6, posts_total, summary.errors.status,
+    '{"requests": %d, "seconds": %.3f, "posts": %d, "redirects": %d, "failed": %d, "socket_errors": %d, "p50_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f}\n',
+    summary.requests, summary.duration / 1e6, posts_total, redirects_total, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end
