@@ -1,12 +1,13 @@
 """Signatures as CSV, for the admin's download and for manage.py export_signatures; and the
 printable delivery pack.
 
-One generator (SignatureExport.chunks) serves the admin and the command. It reads the rows
-through a server-side cursor (values_list with iterator()) and yields the file a few thousand
-rows at a time, so a download starts at once and memory stays flat whatever the petition's
-size. The file opens cleanly in spreadsheets: UTF-8 with a byte-order mark, the csv module's
-quoting, and every cell a spreadsheet would run as a formula neutralised with a leading single
-quote (OWASP, "CSV Injection"). docs/performance.md has its measurements.
+One generator (SignatureExport.chunks) serves the admin and the command. On PostgreSQL the
+database writes the CSV itself (COPY ... TO STDOUT), streamed on in 64 KB chunks; elsewhere
+the rows come through a server-side cursor and Python writes them. Either way a download
+starts at once and memory stays flat whatever the petition's size. The file opens cleanly in
+spreadsheets: UTF-8 with a byte-order mark, cells quoted when they hold a comma, a quote or a
+line break, and every cell a spreadsheet would run as a formula neutralised with a leading
+single quote (OWASP, "CSV Injection"). docs/performance.md has its measurements.
 """
 
 import csv

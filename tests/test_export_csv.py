@@ -158,11 +158,11 @@ def test_the_export_path_is_flat_in_chunks(petition):
 
 def test_postgresqls_copy_and_the_csv_module_write_the_same_cells(petition):
     # The admin's export is written by COPY on PostgreSQL; the Python writer serves SQLite.
-    make_signature(petition, confirmed=True, name='=cmd|" /C calc"!A0', comment="a,b\n\"c\"")
+    make_signature(petition, confirmed=True, name='=cmd|" /C calc"!A0', comment='a,b\n"c"')
     make_signature(petition, name="Zoë Ünïcødé", country="CN", comment="")
     export = SignatureExport(petition=petition, include_email=True)
     by_copy = list(csv.reader(io.StringIO("".join(export.chunks()).lstrip("\ufeff"))))
     by_python = [export.columns, *[list(row) for row in export.rows()]]
     assert by_copy == by_python
-    assert by_copy[1][0] == "'=cmd|\" /C calc\"!A0"
+    assert by_copy[1][0] == '\'=cmd|" /C calc"!A0'
     assert by_copy[2][3] == "China"
