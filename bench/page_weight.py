@@ -29,17 +29,13 @@ from urllib.parse import urlsplit
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import chromium  # noqa: E402 (scripts/chromium.py)
+from services import redis  # noqa: E402
+
 PYTHON = sys.executable
 SLUG = "release-dr-wang-bingzhang"
 BUDGET = 60 * 1024  # bytes, compressed, without the organizer's image
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KINDS = {
     "document": "HTML",
     "stylesheet": "CSS",
@@ -76,9 +72,10 @@ def wait_for(url: str, timeout: float = 30) -> None:
 def production_site():
     """gunicorn serving the site with production settings, over plain HTTP on 127.0.0.1."""
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp, redis() as (redis_url, _):
         env = {
             **os.environ,
+            "REDIS_URL": redis_url,
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
@@ -214,9 +211,7 @@ def report(appeal: dict, baseline: dict, markdown: bool) -> str:
 def main() -> int:
     markdown = "--markdown" in sys.argv
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = chromium.launch(playwright)
         with baseline_site() as base:
             baseline = weigh(browser, base + "/")
         with production_site() as base:

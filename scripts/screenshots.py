@@ -14,19 +14,12 @@ import os
 import sys
 from pathlib import Path
 
+import chromium  # scripts/chromium.py, beside this file
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 REVIEW_OUT = ROOT / "var" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SLUG = "release-dr-wang-bingzhang"
 PAGES = {
     "appeal": f"/{SLUG}/",
@@ -68,7 +61,7 @@ def shoot_review_pages(browser, base: str) -> None:
 def main(base: str, review: bool = False) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = chromium.launch(p)
         for label, width in WIDTHS.items():
             page = browser.new_page(viewport={"width": width, "height": 900})
             for name, path in PAGES.items():
