@@ -192,6 +192,8 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         "link-expired": f"/{slug}/confirm/{expired_token}/",
         "link-not-valid": f"/{slug}/confirm/forged/",
         "new-link": f"/{slug}/new-link/",
+        "withdraw": pending.withdrawal_url().removeprefix(settings_site_url()),
+        "withdraw-link-not-valid": f"/{slug}/withdraw/forged/",
         "privacy": "/privacy/",
         "not-found": "/no-such-petition/",
         "server-error": "/boom/",

@@ -5,13 +5,22 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.db import OperationalError
+from django.test import Client, RequestFactory
+from django.utils import translation
 
+from petition_site.outages import DatabaseOutageMiddleware
+from petitions.ratelimits import too_many_requests
 from tests.browser.conftest import FORM_ERROR_PAGES, ROOT, assert_accessible, fits_width
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LANGUAGES = ["en", "fr", "zh-hans"]
-EXPECTED_STATUS = {"link-expired": 410, "link-not-valid": 400, "confirm-too-late": 410}
+EXPECTED_STATUS = {
+    "link-expired": 410,
+    "link-not-valid": 400,
+    "confirm-too-late": 410,
+    "withdraw-link-not-valid": 404,
+}
 
 
 @pytest.mark.urls("tests.browser.urls")
@@ -44,6 +53,13 @@ def test_every_page_is_valid_html(every_page, tmp_path):
         pages = {name: client.get(path) for name, path in every_page.items()}
         pages["appeal-errors"] = client.post(every_page["appeal"] + "sign/", {})
         pages["new-link-errors"] = client.post(every_page["new-link"], {})
+        with translation.override(language):
+            pages["too-many-requests"] = too_many_requests(
+                RequestFactory().get("/"), retry_after=90
+            )
+            pages["database-down"] = DatabaseOutageMiddleware(None).process_exception(
+                None, OperationalError("connection refused")
+            )
         for name, response in pages.items():
             assert response["Content-Type"] == "text/html; charset=utf-8", name
             path = tmp_path / f"{name}.{language}.html"
@@ -57,5 +73,5 @@ def test_every_page_is_valid_html(every_page, tmp_path):
     )
     report = (result.stdout + result.stderr).replace(str(tmp_path) + "/", "")
     assert result.returncode == 0, report
-    assert len(files) == 3 * 16
+    assert len(files) == len(LANGUAGES) * (len(every_page) + 4)  # + two form errors, 429, 503
     assert Path(files[0]).stat().st_size > 0
