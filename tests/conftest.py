@@ -61,14 +61,19 @@ def petition(db) -> Petition:
     return petition
 
 
-@pytest.fixture
-def closed_petition(db) -> Petition:
+def make_closed_petition() -> Petition:
+    """Closed on April 8th, 2013, as the seed petition was."""
     return make_petition(
         slug="closed-one",
         title="A closed petition",
         state=Petition.State.CLOSED,
         closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
     )
+
+
+@pytest.fixture
+def closed_petition(db) -> Petition:
+    return make_closed_petition()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ semantics: rows made here are committed and visible to it, and the email it send
 django.core.mail.outbox.
 """
 
-import datetime as dt
 import io
 import json
 import os
@@ -20,7 +19,7 @@ from PIL import Image
 
 from petitions import outbox
 from petitions.models import Petition, Recipient
-from tests.conftest import make_petition, make_signature
+from tests.conftest import make_closed_petition, make_petition, make_signature
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -159,12 +158,7 @@ def appeal_petition(transactional_db, settings, tmp_path) -> Petition:
 
 @pytest.fixture
 def closed(transactional_db) -> Petition:
-    return make_petition(
-        slug="closed-one",
-        title="A closed petition",
-        state=Petition.State.CLOSED,
-        closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
-    )
+    return make_closed_petition()
 
 
 @pytest.fixture
