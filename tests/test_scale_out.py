@@ -1,7 +1,6 @@
 """Scale-out settings are off by default and switched on one variable at a time; the replica
 router sends only the public pages' plain reads to the replica."""
 
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -12,15 +11,10 @@ from django.test import RequestFactory
 
 from petition_site.routers import REPLICA, PinToPrimaryMiddleware, ReplicaRouter
 from petitions.models import OutgoingEmail, Petition, Recipient, Signature
+from tests import test_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "petitions.example.org",
-    "DATABASE_URL": "postgres://u@db.example/petitions",
-    "PATH": "/usr/bin:/bin",
-}
+PRODUCTION = {**test_settings.PRODUCTION, "DATABASE_URL": "postgres://u@db.example/petitions"}
 
 
 def settings_with(code: str, **env) -> list[str]:
