@@ -7,6 +7,8 @@
 -- done() prints one JSON line with the figures.
 
 local mode = os.getenv("MODE")
+-- Distinct emails across runs against the same database, too.
+local run = os.getenv("RUN") or "0"
 local threads = {}
 
 function setup(thread)
@@ -57,8 +59,8 @@ function request()
   local pair = tokens[(n + id) % #tokens + 1]
   if mode == "sign" then
     local body = string.format(
-      "csrfmiddlewaretoken=%s&started=%s&name=Bench+Supporter+%d+%d&email=bench-%d-%d%%40example.org&country=GB&comment=Signed+under+load",
-      pair.token, pair.started, id, n, id, n)
+      "csrfmiddlewaretoken=%s&started=%s&name=Bench+Supporter+%d+%d&email=bench-%s-%d-%d%%40example.org&country=GB&comment=Signed+under+load",
+      pair.token, pair.started, id, n, run, id, n)
     return post(sign_path, pair, body)
   end
   return post(paths[n], pair, "csrfmiddlewaretoken=" .. pair.token)
