@@ -1,8 +1,8 @@
 """Wiring only: each receiver hands an event to a named function.
 
 The counter moves inside the transaction that changes or deletes a signature, so it can
-never disagree with the rows; email is queued in the same transaction as its signature, and
-the worker sends it once that has committed.
+never disagree with the rows. (A new signature's confirmation email is stored with it, by
+petitions.signing.store_new_signature, and sent by the worker once both have committed.)
 """
 
 from django.core.cache import caches
@@ -10,24 +10,16 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from petitions import milestones, outbox
+from petitions import milestones
 from petitions.abuse import forget_blocklists
 from petitions.models import (
     BlockedEmailDomain,
     BlockedNetwork,
-    OutgoingEmail,
     Petition,
     Recipient,
     Signature,
     signature_status_changed,
 )
-
-
-@receiver(post_save, sender=Signature, dispatch_uid="petitions.queue_confirmation_request")
-def on_signature_created(sender, instance: Signature, created: bool, raw=False, **kwargs):
-    # Queued in the signature's own transaction: both are stored, or neither.
-    if created and not raw and instance.status == Signature.Status.PENDING:
-        outbox.queue(OutgoingEmail.Kind.CONFIRM, signature=instance)
 
 
 def supporter_delta(old: str, new: str) -> int:

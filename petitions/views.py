@@ -34,6 +34,11 @@ def public_petition(slug: str) -> Petition:
     return get_object_or_404(Petition.objects.public(), slug=slug)
 
 
+def version(petition: Petition) -> str:
+    # updated_at moves on every edit of the petition or its recipients.
+    return petition.updated_at.isoformat()
+
+
 def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm, **extra) -> str:
     recipients = list(petition.recipients.all())
     context = {
@@ -61,21 +66,27 @@ def render_appeal(
 
 
 def counter_html(petition: Petition) -> str:
-    # Rendered without the request: context processors would cost more than the fragment.
-    return render_to_string("petitions/_counter.html", {"petition": petition})
+    """The counter, the same for everyone who sees this count: rendered once per count,
+    version and language (without the request: context processors would cost more)."""
+    key = f"counter:{petition.pk}:{version(petition)}:{petition.supporter_count}:{get_language()}"
+    return caches["pages"].get_or_set(
+        key,
+        lambda: render_to_string("petitions/_counter.html", {"petition": petition}),
+        settings.APPEAL_PAGE_CACHE_SECONDS,
+    )
 
 
 def supporters_html(petition: Petition) -> str:
     """The recent supporters, read at most once per APPEAL_STATE_MAX_AGE per process and
     language: a new supporter appears as soon as the counter counts them."""
-    cache = caches["pages"]
-    key = f"supporters:{petition.pk}:{get_language()}"
-    html = cache.get(key)
-    if html is None:
-        supporters = list(petition.recent_supporters())
-        html = render_to_string("petitions/_supporters.html", {"recent_supporters": supporters})
-        cache.set(key, html, settings.APPEAL_STATE_MAX_AGE)
-    return html
+    return caches["pages"].get_or_set(
+        f"supporters:{petition.pk}:{get_language()}",
+        lambda: render_to_string(
+            "petitions/_supporters.html",
+            {"recent_supporters": list(petition.recent_supporters())},
+        ),
+        settings.APPEAL_STATE_MAX_AGE,
+    )
 
 
 def fill_live_slots(html: str, petition: Petition) -> str:
@@ -100,25 +111,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def recent_petition(slug: str) -> Petition:
     """The public petition, read at most once per APPEAL_STATE_MAX_AGE seconds per process:
     under load the page costs no query, and its counter is that many seconds old at most."""
-    cache = caches["pages"]
-    petition = cache.get(f"petition:{slug}")
-    if petition is None:
-        petition = public_petition(slug)
-        cache.set(f"petition:{slug}", petition, settings.APPEAL_STATE_MAX_AGE)
-    return petition
+    return caches["pages"].get_or_set(
+        f"petition:{slug}", lambda: public_petition(slug), settings.APPEAL_STATE_MAX_AGE
+    )
 
 
 @require_GET
 def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     petition = recent_petition(slug)
-    version = petition.updated_at.isoformat()
-    key = f"appeal:{petition.pk}:{version}:{get_language()}:{request.get_host()}"
-    cache = caches["pages"]
-    html = cache.get(key)
-    if html is None:
-        form = SignForm(initial={"started": STARTED_SLOT})
-        html = render_appeal_page(request, petition, form, csrf_token=CSRF_SLOT)
-        cache.set(key, html, settings.APPEAL_PAGE_CACHE_SECONDS)
+    html = caches["pages"].get_or_set(
+        f"appeal:{petition.pk}:{version(petition)}:{get_language()}:{request.get_host()}",
+        lambda: render_appeal_page(
+            request, petition, SignForm(initial={"started": STARTED_SLOT}), csrf_token=CSRF_SLOT
+        ),
+        settings.APPEAL_PAGE_CACHE_SECONDS,
+    )
     html = html.replace(CSRF_SLOT, get_token(request)).replace(STARTED_SLOT, form_timestamp())
     return HttpResponse(fill_live_slots(html, petition))
 

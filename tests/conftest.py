@@ -9,6 +9,7 @@ from django.utils import translation
 from petitions import outbox
 from petitions.forms import form_timestamp
 from petitions.models import Petition, Recipient, Signature
+from petitions.signing import store_new_signature
 
 LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
 
@@ -38,7 +39,8 @@ def make_petition(**fields) -> Petition:
 def make_signature(petition: Petition, *, confirmed: bool = False, **fields) -> Signature:
     n = Signature.objects.count() + 1
     defaults = {"name": f"Signer {n}", "email": f"signer{n}@example.org", "country": "FR"}
-    signature = Signature.objects.create(petition=petition, **{**defaults, **fields})
+    signature = Signature(petition=petition, **{**defaults, **fields})
+    assert store_new_signature(signature)  # as signing stores it, with its email
     if confirmed:
         signature.confirm()
     return signature

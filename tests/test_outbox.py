@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 
 from petitions import outbox
 from petitions.models import OutgoingEmail, Signature
+from petitions.signing import store_new_signature
 from tests.conftest import make_signature
 
 
@@ -26,18 +27,44 @@ class FlakyBackend(EmailBackend):
         return super().send_messages(messages)
 
 
-def test_a_new_signature_queues_its_email_in_the_same_transaction(petition, mailoutbox):
-    signature = make_signature(petition)
+@pytest.fixture(params=["postgresql", "other databases"])
+def storing(request, monkeypatch):
+    """store_new_signature() both ways: PostgreSQL's one statement, and the ORM's path that
+    other databases (SQLite in development) take."""
+    if request.param != "postgresql":
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    return store_new_signature
+
+
+def test_a_new_signature_is_stored_with_its_email_in_one_go(petition, storing, mailoutbox):
+    signature = Signature(petition=petition, name="Ada", email="ada@example.org", country="GB")
+    assert storing(signature) is True
     (queued,) = OutgoingEmail.objects.all()
     assert (queued.kind, queued.signature, queued.sent_at) == ("confirm", signature, None)
+    stored = Signature.objects.get()
+    assert (stored.pk, stored.status, stored.review_reason) == (signature.pk, "pending", "")
+    assert signature.review_reason == "" and not signature._state.adding
     assert mailoutbox == []  # nothing leaves until the worker sends it
 
 
-def test_a_signature_that_fails_to_store_queues_nothing(petition):
-    make_signature(petition, email="ada@example.org")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        make_signature(petition, email="ADA@example.org")
-    assert OutgoingEmail.objects.count() == 1
+def test_a_signature_that_is_not_stored_queues_nothing(petition, storing):
+    assert storing(Signature(petition=petition, name="Ada", email="ada@example.org", country="GB"))
+    again = Signature(petition=petition, name="Ada", email="ADA@example.org", country="GB")
+    assert storing(again) is False
+    assert (Signature.objects.count(), OutgoingEmail.objects.count()) == (1, 1)
+
+
+def test_both_ways_store_the_same_row(petition, monkeypatch):
+    fields = {"name": "Zoë", "country": "NZ", "comment": "Why", "is_public": True, "ip_hash": "h"}
+    store_new_signature(Signature(petition=petition, email="pg@example.org", **fields))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    store_new_signature(Signature(petition=petition, email="orm@example.org", **fields))
+    pg, orm = (
+        Signature.objects.filter(email=email).values().get()
+        for email in ("pg@example.org", "orm@example.org")
+    )
+    different = {k for k in pg if pg[k] != orm[k]}
+    assert different == {"id", "email", "created_at"}
 
 
 def test_the_worker_sends_each_email_once(petition, sent_emails):

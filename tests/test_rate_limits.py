@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django_ratelimit.core import get_usage
 
 from petitions.models import Signature
+from petitions.ratelimits import KEYS, count_request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from services import redis  # noqa: E402
@@ -116,3 +118,23 @@ def test_with_redis_down_signing_works_and_the_failure_is_logged(
     assert any(
         "django_redis" in r.name or "redis" in r.getMessage().lower() for r in caplog.records
     )
+
+
+def test_the_counts_are_django_ratelimits_own(rf, settings):
+    # count_request() counts in one Redis round trip under django-ratelimit's keys and
+    # windows; get_usage() must see the same counts, or an upgrade changed them.
+    settings.RATE_LIMITS = {"sign": {"ip": "5/m", "email": "7/h"}}
+    request = rf.post("/any/sign/", {"email": "Ada@Example.org"}, REMOTE_ADDR="192.0.2.7")
+    for _ in range(3):
+        assert count_request(request, "sign") is None
+    usage = {
+        key: get_usage(request, group=f"sign:{key}", key=KEYS[key], rate=rate)
+        for key, rate in settings.RATE_LIMITS["sign"].items()
+    }
+    assert {key: (u["count"], u["limit"]) for key, u in usage.items()} == {
+        "ip": (3, 5),
+        "email": (3, 7),
+    }
+    for _ in range(2):
+        assert count_request(request, "sign") is None
+    assert 1 <= count_request(request, "sign") <= 60  # the sixth in a minute: over 5/m
