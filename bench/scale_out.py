@@ -268,7 +268,7 @@ def main() -> int:
         posts_log = folder / "posts.log"
 
         # Warm each instance's page cache and connection pool.
-        wrk_get(f"{bases['b']}/{SLUG}/", 2, args.clients)
+        wrk_get(f"{bases['b']}/{SLUG}/", min(2, args.seconds), args.clients)
         tokens = folder / "tokens"
         tokens.write_text("\n".join(csrf_pairs(bases["b"], 16)) + "\n")
         offset = posts_log.stat().st_size if posts_log.exists() else 0
