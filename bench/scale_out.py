@@ -14,12 +14,13 @@ compares runs seconds apart, and the order flips every round) wrk measures:
 1. the appeal page GET, requests/s with p50/p99;
 2. the sign POST (distinct signers, CSRF cookie and token from the page), signatures/s from
    the rows' timestamps, with p50/p99 of the POSTs from nginx's log;
-then one confirm POST run per set-up. It prints each round, the medians and the ratio
-(b)/(a), the CPU that each part (gunicorn, PostgreSQL, Redis, nginx, wrk) spent per request,
-the WAL flushes per write transaction, and checks that the accepted POSTs equal the stored
-signatures and each counter its confirmed rows. It exits non-zero on an error response or
-a difference. wrk, nginx and PostgreSQL share the same cores as gunicorn: (b) cannot reach
-2x on a 2-core machine. Needs wrk, taskset and nginx (installed with apt as root on Debian).
+then one shorter run per set-up of the counter that watching pages poll
+(/<slug>/supporters.json), and one confirm POST run each. It prints each round, the medians
+and the ratio (b)/(a), the CPU that each part (gunicorn, PostgreSQL, Redis, nginx, wrk) spent
+per request, the WAL flushes per write transaction, and checks that the accepted POSTs equal
+the stored signatures and each counter its confirmed rows. It exits non-zero on an error
+response or a difference. wrk, nginx and PostgreSQL share the cores with gunicorn: (b) cannot
+reach 2x on a 2-core machine. Needs wrk, taskset and nginx (apt installs it as root on Debian).
 """
 
 import argparse
@@ -224,7 +225,7 @@ def main() -> int:
     ports = {"a": free_port(), "b": free_port()}
     upstreams = [free_port(), free_port()]
     bases = {s: f"http://127.0.0.1:{ports[s]}" for s in SETUPS}
-    results = {s: {"get": [], "sign": [], "confirm": []} for s in SETUPS}
+    results = {s: {"get": [], "sign": [], "poll": [], "confirm": []} for s in SETUPS}
     with (
         postgres(durable=True, extra_settings=("max_connections=200",)) as database_url,
         redis() as (redis_url, redis_server),
@@ -314,6 +315,15 @@ def main() -> int:
                 )
                 results[setup]["sign"].append(figures)
 
+        # The counter that every watching page polls: one shorter run each, for its cost.
+        poll = max(1, args.seconds // 2)
+        for setup in SETUPS:
+            url = f"{bases[setup]}/{SLUG}/supporters.json"
+            figures = measured(roots, poll, wrk_get, url, poll, args.clients)
+            figures["rate"] = rate(figures)
+            figures["in_window"] = figures["rate"] * figures["window"].seconds
+            results[setup]["poll"].append(figures)
+
         # Each set-up confirms its own half of the pending signatures, once.
         paths = confirmation_paths(env)
         halves = {"a": paths[: len(paths) // 2], "b": paths[len(paths) // 2 :]}
@@ -368,14 +378,23 @@ def report(args, results: dict, wal_before, wal_after, stored: int, drift: list)
             f"  median   (a) {medians['a']:,.0f}, (b) {medians['b']:,.0f} {unit}; "
             f"median of the rounds' (b)/(a): {statistics.median(ratios):.2f}x"
         )
-    print("\nconfirm POST (one run each)")
-    for setup in SETUPS:
-        print(f"           {row(LABELS[setup], results[setup]['confirm'][0], 'confirms/s')}")
+    for kind, unit, title in (
+        ("poll", "polls/s", "counter poll GET (supporters.json), one run each"),
+        ("confirm", "confirms/s", "confirm POST, one run each"),
+    ):
+        print(f"\n{title}")
+        for setup in SETUPS:
+            print(f"           {row(LABELS[setup], results[setup][kind][0], unit)}")
 
     parts = ["gunicorn", "postgres", "redis", "nginx", "wrk"]
     print("\nCPU ms per request, median of the runs (1,000 / ms = requests/s per core)")
     print(f"  {'':<30}" + "".join(f"{p:>9}" for p in parts))
-    for kind, label in (("get", "appeal page"), ("sign", "signature"), ("confirm", "confirm")):
+    for kind, label in (
+        ("get", "appeal page"),
+        ("sign", "signature"),
+        ("poll", "counter poll"),
+        ("confirm", "confirm"),
+    ):
         for setup in SETUPS:
             runs = [f for f in results[setup][kind] if f["in_window"]]
             cells = [
