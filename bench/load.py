@@ -14,175 +14,38 @@ Needs wrk (Debian: apt-get install wrk).
 """
 
 import argparse
-import http.cookiejar
-import json
 import os
-import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from services import postgres, redis  # noqa: E402
-
-SLUG = "release-dr-wang-bingzhang"
-PYTHON = sys.executable
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-STARTED = re.compile(r'name="started" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return result.stdout
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (our own http URL)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
-
-
-def csrf_pairs(base: str, n: int) -> list[str]:
-    """Visit the appeal page as n browsers would: each gets its CSRF cookie and form token,
-    and the form's signed timestamp."""
-    pairs = []
-    for _ in range(n):
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        headers = {"X-Forwarded-Proto": "https"}
-        request = urllib.request.Request(f"{base}/{SLUG}/", headers=headers)  # noqa: S310
-        html = opener.open(request, timeout=10).read().decode()
-        cookie = next(c.value for c in jar if c.name == "csrftoken")
-        pairs.append(f"{cookie} {TOKEN.search(html).group(1)} {STARTED.search(html).group(1)}")
-    return pairs
-
-
-def wrk_get(url: str, seconds: int, clients: int) -> dict:
-    """Plain wrk, no script: as little of the two cores as a load generator can take."""
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            "2",
-            "-c",
-            str(clients),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "5s",
-            "--latency",
-            "-H",
-            "X-Forwarded-Proto: https",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
-    )
-    out = result.stdout
-
-    def ms(label: str) -> float:
-        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    requests, seconds_taken = re.search(r"(\d+) requests in ([\d.]+)(s|m)", out).groups()[:2]
-    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "requests": int(requests),
-        "seconds": float(seconds_taken),
-        "failed": int(failed.group(1)) if failed else 0,
-        "p50_ms": ms("50%"),
-        "p99_ms": ms("99%"),
-    }
-
-
-def rate(figures: dict) -> float:
-    return figures["requests"] / figures["seconds"]
+from harness import (
+    PYTHON,
+    ROOT,
+    SLUG,
+    confirmation_paths,
+    counter_drift,
+    csrf_pairs,
+    free_port,
+    line,
+    prepare_site,
+    rate,
+    site_env,
+    sql,
+    wait_for,
+    wrk_get,
+    wrk_post,
+)
+from services import postgres, redis
 
 
 def median_round(rounds: list[tuple[dict, dict]]) -> tuple[dict, dict]:
     """The round whose appeal/minimal ratio is the median one."""
     ordered = sorted(rounds, key=lambda r: rate(r[1]) / rate(r[0]))
     return ordered[len(ordered) // 2]
-
-
-def wrk_post(url: str, seconds: int, clients: int, **env) -> dict:
-    threads = 2
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(clients),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "5s",
-            "--latency",
-            "-s",
-            str(ROOT / "bench" / "wrk.lua"),
-            url,
-        ],
-        env={**os.environ, "THREADS": str(threads), **env},
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def sql(database_url: str, query: str) -> list[tuple]:
-    import psycopg
-
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-        return conn.execute(query).fetchall()
-
-
-def confirmation_paths(env: dict) -> list[str]:
-    """The links the confirmation emails carry, made as emails.py makes them."""
-    code = (
-        "from petitions.models import Signature\n"
-        "for s in Signature.objects.pending().select_related('petition').order_by('pk'):\n"
-        "    print(s.confirmation_url().split('//', 1)[1].split('/', 1)[1])\n"
-    )
-    return ["/" + line for line in manage(env, "shell", "--no-imports", "-c", code).split()]
-
-
-def line(label: str, figures: dict, rate: float | None = None) -> str:
-    rate = figures["requests"] / figures["seconds"] if rate is None else rate
-    return (
-        f"{label:<30} {rate:>7,.0f} /s   p50 {figures['p50_ms']:>6.1f} ms   "
-        f"p99 {figures['p99_ms']:>6.1f} ms   non-2xx/3xx {figures['failed']}"
-    )
 
 
 def main() -> int:
@@ -201,25 +64,8 @@ def main() -> int:
         postgres(durable=True, extra_settings=("max_connections=200",)) as database_url,
         redis() as (redis_url, _),
     ):
-        env = {
-            "PATH": os.environ["PATH"],
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": base,
-            "SECURE_PROXY_SSL_HEADER": "true",  # as behind a TLS-terminating proxy
-            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "REDIS_URL": redis_url,
-            # All the load comes from one address: the per-address limits would stop it.
-            "RATE_LIMIT_SIGN_PER_IP": "10000000/m",
-            "RATE_LIMIT_NEW_LINK_PER_IP": "10000000/m",
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_ACCESS_LOG": "",
-        }
-        manage(env, "migrate", "--verbosity", "0")
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        manage(env, "load_seed_petition")
+        env = site_env(database_url, redis_url, base, GUNICORN_BIND=f"127.0.0.1:{port}")
+        prepare_site(env)
         log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
         server = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
@@ -280,13 +126,7 @@ def main() -> int:
                 "SELECT count(*), extract(epoch FROM max(confirmed_at) - min(confirmed_at))"
                 " FROM petitions_signature WHERE email LIKE 'bench-%%' AND status = 'confirmed'",
             )[0]
-            drift = sql(
-                database_url,
-                "SELECT p.slug, p.supporter_count,"
-                " count(s.id) FILTER (WHERE s.status = 'confirmed')"
-                " FROM petitions_petition p"
-                " LEFT JOIN petitions_signature s ON s.petition_id = p.id GROUP BY p.id",
-            )
+            drift = counter_drift(database_url)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -1,0 +1,206 @@
+"""What the load benchmarks share (bench/load.py, bench/scale_out.py): the site's production
+environment on 127.0.0.1, its seed, wrk runs and their figures, and the checks that every
+accepted signature was stored and every counter equals its confirmed rows."""
+
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+SLUG = "release-dr-wang-bingzhang"
+PYTHON = sys.executable
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+STARTED = re.compile(r'name="started" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def site_env(database_url: str, redis_url: str, base: str, **extra: str) -> dict:
+    """Production settings, as behind a TLS-terminating proxy, with emails dropped."""
+    return {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": base,
+        "SECURE_PROXY_SSL_HEADER": "true",  # as behind a TLS-terminating proxy
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "REDIS_URL": redis_url,
+        # All the load comes from one address: the per-address limits would stop it.
+        "RATE_LIMIT_SIGN_PER_IP": "10000000/m",
+        "RATE_LIMIT_NEW_LINK_PER_IP": "10000000/m",
+        "GUNICORN_ACCESS_LOG": "",
+        **extra,
+    }
+
+
+def prepare_site(env: dict) -> None:
+    """Migrate, collect the static files and load the seed petition."""
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(env, "load_seed_petition")
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.stdout
+
+
+def wait_for(url: str, timeout: float = 30, process: subprocess.Popen | None = None) -> None:
+    """Until the URL answers; give up early if the process serving it has ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process and process.poll() is not None:
+            raise SystemExit(f"{url}: the server exited with status {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (our own http URL)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def csrf_pairs(base: str, n: int) -> list[str]:
+    """Visit the appeal page as n browsers would: each gets its CSRF cookie and form token,
+    and the form's signed timestamp."""
+    pairs = []
+    for _ in range(n):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        headers = {"X-Forwarded-Proto": "https"}
+        request = urllib.request.Request(f"{base}/{SLUG}/", headers=headers)  # noqa: S310
+        html = opener.open(request, timeout=10).read().decode()
+        cookie = next(c.value for c in jar if c.name == "csrftoken")
+        pairs.append(f"{cookie} {TOKEN.search(html).group(1)} {STARTED.search(html).group(1)}")
+    return pairs
+
+
+def wrk_get(url: str, seconds: int, clients: int) -> dict:
+    """Plain wrk, no script: as little of the two cores as a load generator can take."""
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            "-H",
+            "X-Forwarded-Proto: https",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    )
+    out = result.stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    requests, seconds_taken = re.search(r"(\d+) requests in ([\d.]+)(s|m)", out).groups()[:2]
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests": int(requests),
+        "seconds": float(seconds_taken),
+        "failed": int(failed.group(1)) if failed else 0,
+        "p50_ms": ms("50%"),
+        "p99_ms": ms("99%"),
+    }
+
+
+def rate(figures: dict) -> float:
+    return figures["requests"] / figures["seconds"]
+
+
+def wrk_post(url: str, seconds: int, clients: int, **env) -> dict:
+    """wrk with bench/wrk.lua (MODE=sign or confirm, see there); its figures as a dict."""
+    threads = 2
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "wrk.lua"),
+            url,
+        ],
+        env={**os.environ, "THREADS": str(threads), **env},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def sql(database_url: str, query: str) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        return conn.execute(query).fetchall()
+
+
+def counter_drift(database_url: str) -> list[tuple[str, int, int]]:
+    """Each petition's slug, counter and confirmed rows."""
+    return sql(
+        database_url,
+        "SELECT p.slug, p.supporter_count,"
+        " count(s.id) FILTER (WHERE s.status = 'confirmed')"
+        " FROM petitions_petition p"
+        " LEFT JOIN petitions_signature s ON s.petition_id = p.id GROUP BY p.id",
+    )
+
+
+def confirmation_paths(env: dict) -> list[str]:
+    """The links the confirmation emails carry, made as emails.py makes them."""
+    code = (
+        "from petitions.models import Signature\n"
+        "for s in Signature.objects.pending().select_related('petition').order_by('pk'):\n"
+        "    print(s.confirmation_url().split('//', 1)[1].split('/', 1)[1])\n"
+    )
+    return ["/" + line for line in manage(env, "shell", "--no-imports", "-c", code).split()]
+
+
+def line(label: str, figures: dict, rate: float | None = None) -> str:
+    rate = figures["requests"] / figures["seconds"] if rate is None else rate
+    return (
+        f"{label:<30} {rate:>7,.0f} /s   p50 {figures['p50_ms']:>6.1f} ms   "
+        f"p99 {figures['p99_ms']:>6.1f} ms   non-2xx/3xx {figures['failed']}"
+    )

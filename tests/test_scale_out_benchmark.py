@@ -1,0 +1,54 @@
+"""bench/scale_out.py, run for two seconds a set-up so that it keeps working: it exits 0,
+every accepted POST is stored and the counter equals its confirmed rows. Its figures are not
+asserted: two-second runs on a shared machine mean nothing (docs/scaling.md has full runs)."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+pytestmark = [
+    pytest.mark.skipif(
+        not NGINX, reason="nginx is missing: sh scripts/ensure_system_packages.sh installs it"
+    ),
+    pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is missing (apt-get install wrk)"),
+    pytest.mark.skipif(not shutil.which("taskset"), reason="taskset is missing (util-linux)"),
+    pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores"),
+]
+
+
+def counts(pattern: str, output: str) -> list[tuple[int, int]]:
+    found = re.findall(pattern, output)
+    return [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in found]
+
+
+def test_it_runs_and_every_count_matches():
+    result = subprocess.run(
+        [sys.executable, "bench/scale_out.py", "--seconds", "2", "--rounds", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count("(b)/(a)") >= 2  # the pages' and the signatures' ratios
+
+    [(accepted, stored)] = counts(
+        r"sign POSTs accepted \(302\) ([\d,]+), signatures stored ([\d,]+)", output
+    )
+    assert accepted == stored > 0
+    [(confirms, confirmed)] = counts(
+        r"confirm POSTs accepted \(302\) ([\d,]+), signatures confirmed ([\d,]+)", output
+    )
+    assert confirms == confirmed > 0
+    [(counter, rows)] = counts(r"counter of [\w-]+: ([\d,]+), confirmed rows ([\d,]+)", output)
+    assert counter == rows
+    assert "non-2xx/3xx responses: 0" in output
