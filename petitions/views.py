@@ -86,7 +86,7 @@ def fill_live_slots(html: str, petition: Petition) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    petitions = Petition.objects.public().order_by("-supporter_count", "-created_at")
+    petitions = Petition.objects.public().order_by("-supporters", "-created_at")
     return render(
         request,
         "petitions/home.html",
@@ -128,7 +128,7 @@ def counter(request: HttpRequest, slug: str) -> JsonResponse:
     """The live counter for the appeal page's script, formatted for the reader's language;
     as fresh as the page's own (APPEAL_STATE_MAX_AGE), so polling costs no query."""
     petition = recent_petition(slug)
-    count = petition.supporter_count
+    count = petition.supporters
     return JsonResponse(
         {
             "supporter_count": count,
