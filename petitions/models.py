@@ -244,10 +244,16 @@ class Petition(models.Model):
             Petition.objects.filter(pk=self.pk).add_supporters(n)
 
     def lock_counter(self) -> None:
-        """Lock the petition's row FOR UPDATE until the transaction ends. It waits for every
-        transaction whose counter change is in flight (the row UPDATE locks the row, a shard
-        change takes FOR KEY SHARE on it) and holds off new ones, so that the statements
-        that follow see every counted confirmation committed and none half-done."""
+        """Hold off every change of the petition's counter until the transaction ends, and
+        wait for those in flight, so that the statements that follow see every counted
+        confirmation committed and none half-done. A change on the row holds the row's lock
+        (FOR UPDATE waits for it); a change on a shard holds the petition's advisory lock
+        shared (CounterShard.add), which the exclusive one here waits for. Advisory locks
+        queue fairly: a stream of shard changes cannot starve a fold, as it starves a FOR
+        UPDATE waiting behind FOR KEY SHARE row locks."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(CounterShard.LOCK_ALL_SQL, [CounterShard.LOCK_CLASS, self.pk])
         list(Petition.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
 
     def fold_counter_shards(self) -> int:
@@ -294,16 +300,24 @@ class CounterShard(models.Model):
             models.UniqueConstraint(fields=["petition", "shard"], name="one_row_per_shard"),
         ]
 
-    # Raw SQL for the upsert, which the ORM cannot say in one statement (bench/counter.py
-    # runs the same): add to (shard, petition) the delta n, locking the petition's row FOR
-    # KEY SHARE, which SQLite, with one writer at a time, has no need of.
+    # The advisory lock's first key, naming the counters (its second is the petition's id).
+    LOCK_CLASS = 0x5EA2D
+    # Raw SQL, which bench/counter.py runs too. The upsert adds n to (petition, shard) in one
+    # statement, first taking the petition's counter lock shared, until the transaction ends;
+    # SQLite, with one writer at a time, needs no lock.
     ADD_SQL = (
-        "INSERT INTO petitions_countershard (petition_id, shard, delta)"
-        " SELECT id, %s, %s FROM petitions_petition WHERE id = %s FOR KEY SHARE"
+        "WITH counter_lock AS (SELECT pg_advisory_xact_lock_shared(%s, %s))"
+        " INSERT INTO petitions_countershard (petition_id, shard, delta)"
+        " SELECT %s, %s, %s FROM counter_lock"
         " ON CONFLICT (petition_id, shard)"
         " DO UPDATE SET delta = petitions_countershard.delta + EXCLUDED.delta"
     )
-    ADD_SQL_SQLITE = ADD_SQL.replace(" FOR KEY SHARE", "")
+    ADD_SQL_SQLITE = (
+        "INSERT INTO petitions_countershard (petition_id, shard, delta) SELECT %s, %s, %s"
+        " WHERE true ON CONFLICT (petition_id, shard)"
+        " DO UPDATE SET delta = petitions_countershard.delta + EXCLUDED.delta"
+    )
+    LOCK_ALL_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
     TAKE_ALL_SQL = "DELETE FROM petitions_countershard WHERE petition_id = %s RETURNING delta"
 
     def __str__(self):
@@ -311,12 +325,14 @@ class CounterShard(models.Model):
 
     @classmethod
     def add(cls, *, petition_id: int, n: int, shard: int) -> None:
-        """Add n to one shard, creating it if need be, in one statement. It takes FOR KEY
-        SHARE on the petition's row, which concurrent confirmations share but a recount or a
-        fold (FOR UPDATE) waits for: see Petition.lock_counter."""
-        sql = cls.ADD_SQL if connection.vendor == "postgresql" else cls.ADD_SQL_SQLITE
+        """Add n to one shard, creating it if need be, in one statement. It takes the
+        petition's counter lock shared, which concurrent confirmations share but a recount or
+        a fold waits for: see Petition.lock_counter."""
         with connection.cursor() as cursor:
-            cursor.execute(sql, [shard, n, petition_id])
+            if connection.vendor == "postgresql":
+                cursor.execute(cls.ADD_SQL, [cls.LOCK_CLASS, petition_id, petition_id, shard, n])
+            else:
+                cursor.execute(cls.ADD_SQL_SQLITE, [petition_id, shard, n])
 
     @classmethod
     def take_all(cls, *, petition_id: int) -> int:
