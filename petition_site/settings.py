@@ -207,7 +207,7 @@ APPEAL_STATE_MAX_AGE = envint("APPEAL_STATE_MAX_AGE", 1)
 # A petition confirmed faster than this many times a second gets its supporter counter
 # spread over COUNTER_SHARDS rows, as one row's lock cannot keep up (0: never; measured in
 # docs/performance.md, "The counter under a hot petition").
-COUNTER_SHARD_THRESHOLD = envint("COUNTER_SHARD_THRESHOLD", 50)
+COUNTER_SHARD_THRESHOLD = envint("COUNTER_SHARD_THRESHOLD", 100)
 COUNTER_SHARDS = envint("COUNTER_SHARDS", 8)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
