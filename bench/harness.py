@@ -170,18 +170,19 @@ def wrk_post(url: str, seconds: int, clients: int, **env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def sql(database_url: str, query: str) -> list[tuple]:
+def sql(database_url: str, query: str, params: list | None = None) -> list[tuple]:
     import psycopg
 
     with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-        return conn.execute(query).fetchall()
+        return conn.execute(query, params).fetchall()
 
 
 def counter_drift(database_url: str) -> list[tuple[str, int, int]]:
-    """Each petition's slug, counter and confirmed rows."""
+    """Each petition's slug, counter (its row plus its shards) and confirmed rows."""
     return sql(
         database_url,
-        "SELECT p.slug, p.supporter_count,"
+        "SELECT p.slug, p.supporter_count + COALESCE((SELECT sum(delta)"
+        " FROM petitions_countershard c WHERE c.petition_id = p.id), 0),"
         " count(s.id) FILTER (WHERE s.status = 'confirmed')"
         " FROM petitions_petition p"
         " LEFT JOIN petitions_signature s ON s.petition_id = p.id GROUP BY p.id",

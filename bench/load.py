@@ -1,6 +1,6 @@
 """A viral petition on one machine: the load benchmark.
 
-    .venv/bin/python bench/load.py [--seconds 30] [--clients 16]
+    .venv/bin/python bench/load.py [--seconds 30] [--clients 16] [--counter-shards 0,8]
 
 Starts a durable PostgreSQL (fsync on), gunicorn with the production settings and
 gunicorn.conf.py, and wrk as the load generator, all on 127.0.0.1 and all bounded in time,
@@ -10,6 +10,9 @@ then prints, from one run:
 2. signatures/s for the sign POST (distinct names and emails, CSRF cookie and token as a
    browser sends them) and confirmations/s, with the number of 5xx responses;
 3. stored signatures against successful POSTs, and each counter against its confirmed rows.
+With --counter-shards 0,8 the confirmations run once per value, each on its share of the
+links, the petition's counter on its row (0) or spread over that many shards (no worker runs,
+so nothing folds or reshards meanwhile).
 Needs wrk (Debian: apt-get install wrk).
 """
 
@@ -54,7 +57,13 @@ def main() -> int:
     parser.add_argument("--get-seconds", type=int, default=10, help="length of each GET run")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=3, help="alternating GET rounds")
+    parser.add_argument(
+        "--counter-shards",
+        default="0",
+        help="comma-separated counter_shards to confirm with in turn, e.g. 0,8",
+    )
     args = parser.parse_args()
+    shard_runs = [int(n) for n in args.counter_shards.split(",")]
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
 
@@ -110,22 +119,36 @@ def main() -> int:
                 " FROM petitions_signature WHERE email LIKE 'bench-%%'",
             )[0]
 
-            paths = Path(tempfile.mkstemp(prefix="paths-")[1])
-            paths.write_text("\n".join(confirmation_paths(env)) + "\n")
-            confirming = wrk_post(
-                f"{base}/",
-                args.seconds + 3,
-                args.clients,
-                MODE="confirm",
-                PATHS_FILE=str(paths),
-                **common,
-                **stop,
-            )
-            confirmed, confirm_span = sql(
-                database_url,
-                "SELECT count(*), extract(epoch FROM max(confirmed_at) - min(confirmed_at))"
-                " FROM petitions_signature WHERE email LIKE 'bench-%%' AND status = 'confirmed'",
-            )[0]
+            links = confirmation_paths(env)
+            share = len(links) // len(shard_runs)
+            confirm_runs = []
+            for n, shards in enumerate(shard_runs):
+                sql(
+                    database_url,
+                    "UPDATE petitions_petition SET counter_shards = %s WHERE slug = %s RETURNING 1",
+                    [shards, SLUG],
+                )
+                paths = Path(tempfile.mkstemp(prefix="paths-")[1])
+                paths.write_text("\n".join(links[n * share : (n + 1) * share]) + "\n")
+                ((began,),) = sql(database_url, "SELECT now()")
+                confirming = wrk_post(
+                    f"{base}/",
+                    args.seconds + 3,
+                    args.clients,
+                    MODE="confirm",
+                    PATHS_FILE=str(paths),
+                    **common,
+                    **stop,
+                )
+                ((ended,),) = sql(database_url, "SELECT now()")
+                confirmed, confirm_span = sql(
+                    database_url,
+                    "SELECT count(*), extract(epoch FROM max(confirmed_at) - min(confirmed_at))"
+                    " FROM petitions_signature WHERE email LIKE 'bench-%%'"
+                    " AND status = 'confirmed' AND confirmed_at BETWEEN %s AND %s",
+                    [began, ended],
+                )[0]
+                confirm_runs.append((shards, confirming, confirmed, confirm_span))
             drift = counter_drift(database_url)
         finally:
             server.terminate()
@@ -135,7 +158,6 @@ def main() -> int:
     base_rps = baseline["requests"] / baseline["seconds"]
     appeal_rps = appeal["requests"] / appeal["seconds"]
     sign_rate = stored / float(sign_span)
-    confirm_rate = confirmed / float(confirm_span)
     accepted = signing["redirects"]
     print(
         f"\nLoad benchmark: {os.cpu_count()} cores, {args.clients} concurrent clients,"
@@ -152,7 +174,10 @@ def main() -> int:
     print(f"{'appeal / minimal':<30} {appeal_rps / base_rps:>7.2f}x  (target >= 0.5x)")
     print(line(f"sign POST ({float(sign_span):.0f} s), signatures", signing, sign_rate))
     print(f"{'':<30} (target >= 500/s for 30 s, p99 < 100 ms, no 5xx)")
-    print(line(f"confirm POST ({float(confirm_span):.0f} s)", confirming, confirm_rate))
+    for shards, confirming, confirmed, span in confirm_runs:
+        counter = f"{shards} shards" if shards > 1 else "single row"
+        label = f"confirm POST ({float(span):.0f} s, {counter})"
+        print(line(label, confirming, confirmed / float(span)))
     print(
         f"sign POSTs accepted (302) {accepted:,}, refused {signing['failed']}, "
         f"signatures stored {stored:,}: {'equal' if stored == accepted else 'DIFFERENT'}"
@@ -165,7 +190,11 @@ def main() -> int:
     print(f"gunicorn log: {log.name}")
     exact = stored == accepted and all(c == r for _, c, r in drift)
     no_errors = (
-        baseline["failed"] + appeal["failed"] + signing["failed"] + confirming["failed"] == 0
+        baseline["failed"]
+        + appeal["failed"]
+        + signing["failed"]
+        + sum(run[1]["failed"] for run in confirm_runs)
+        == 0
     )
     return 0 if exact and no_errors else 1
 

@@ -204,6 +204,12 @@ APPEAL_PAGE_CACHE_SECONDS = envint("APPEAL_PAGE_CACHE_SECONDS", 10)
 # How old the petition's state and counter on its page may be, in seconds (0: read per request).
 APPEAL_STATE_MAX_AGE = envint("APPEAL_STATE_MAX_AGE", 1)
 
+# A petition confirmed faster than this many times a second gets its supporter counter
+# spread over COUNTER_SHARDS rows, as one row's lock cannot keep up (0: never; measured in
+# docs/performance.md, "The counter under a hot petition").
+COUNTER_SHARD_THRESHOLD = envint("COUNTER_SHARD_THRESHOLD", 100)
+COUNTER_SHARDS = envint("COUNTER_SHARDS", 8)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -46,11 +46,11 @@ class RecipientInline(admin.TabularInline):
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
-    list_display = ["title", "state", "supporter_count", "goal", "starter_name", "created_at"]
+    list_display = ["title", "state", "supporters", "goal", "starter_name", "created_at"]
     list_filter = ["state"]
     search_fields = ["title", "slug", "starter_name"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["supporter_count", "created_at", "updated_at"]
+    readonly_fields = ["supporters", "counter_shards", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -67,11 +67,18 @@ class PetitionAdmin(admin.ModelAdmin):
             },
         ),
         ("Image", {"fields": ["image", "image_alt"]}),
-        ("State", {"fields": ["state", "closed_at", "goal", "supporter_count"]}),
+        ("State", {"fields": ["state", "closed_at", "goal", "supporters", "counter_shards"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RecipientInline]
     actions = ["open_petitions", "close_petitions", "reopen_petitions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_supporters()
+
+    @admin.display(ordering="supporters")
+    def supporters(self, petition: Petition) -> int:
+        return petition.supporters
 
     def slug_is_stable(self, obj: Petition | None) -> bool:
         """Once public, a petition's address is shared: it must not change."""
@@ -115,7 +122,7 @@ class PetitionAdmin(admin.ModelAdmin):
         ]
 
     def viewable_petition(self, request, pk: int) -> Petition:
-        petition = get_object_or_404(Petition, pk=pk)
+        petition = get_object_or_404(Petition.objects.with_supporters(), pk=pk)
         if not self.has_view_permission(request, petition):
             raise PermissionDenied
         return petition

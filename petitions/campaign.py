@@ -110,7 +110,7 @@ def campaign_panel(petition: Petition, *, show_signatures: bool) -> dict:
     return {
         "counts": counts,
         "total": sum(counts.values()),
-        "drift": petition.supporter_count - counts["confirmed"],
+        "drift": petition.supporters - counts["confirmed"],
         "chart": chart(confirmations_per_day(petition)),
         "countries": countries_,
         "latest": latest_signatures(petition) if show_signatures else None,

@@ -29,12 +29,16 @@ def due_milestone(*, supporters: int, last: int, goal: int | None) -> int | None
 def announce_milestone(*, petition_id: int) -> int | None:
     """Claim the milestone the counter has just reached and queue its email.
 
-    Call it in the transaction that raised the counter, after the raise: that UPDATE holds
-    the petition's row lock, so the read below sees this transaction's count.
+    Call it in the transaction that raised the counter, after the raise, so that the read
+    below sees this transaction's count; or after a fold of the counter shards. A hot
+    petition's concurrent confirmations may each miss the others' uncommitted ones and
+    claim nothing: the next confirmation or fold (every few seconds) claims it then.
     """
-    supporters, last, goal = Petition.objects.values_list(
-        "supporter_count", "last_milestone", "goal"
-    ).get(pk=petition_id)
+    supporters, last, goal = (
+        Petition.objects.with_supporters()
+        .values_list("supporters", "last_milestone", "goal")
+        .get(pk=petition_id)
+    )
     milestone = due_milestone(supporters=supporters, last=last, goal=goal)
     if milestone is None:
         return None
@@ -57,7 +61,7 @@ def announce_milestone(*, petition_id: int) -> int | None:
 def mark_passed(petition: Petition) -> None:
     """Count the milestones a petition has already passed as announced, e.g. after loading
     supporters in bulk, so that the next confirmation does not announce an old one."""
-    passed = [m for m in milestones(petition.goal) if m <= petition.supporter_count]
+    passed = [m for m in milestones(petition.goal) if m <= petition.supporters]
     if passed:
         Petition.objects.filter(pk=petition.pk, last_milestone__lt=passed[-1]).update(
             last_milestone=passed[-1]

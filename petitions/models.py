@@ -1,4 +1,5 @@
 import ipaddress
+import random
 from functools import cached_property
 
 import markdown
@@ -6,9 +7,9 @@ import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db import connection, models, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -43,15 +44,29 @@ def render_markdown(text: str) -> str:
 
 class PetitionQuerySet(models.QuerySet):
     def public(self):
-        """Petitions anyone may see: open and closed, never drafts."""
-        return self.exclude(state=Petition.State.DRAFT)
+        """Petitions anyone may see: open and closed, never drafts; with their supporters."""
+        return self.exclude(state=Petition.State.DRAFT).with_supporters()
+
+    def with_supporters(self):
+        """Annotate each petition's exact supporters, read in the same query: its counter row
+        plus the deltas of its counter shards not yet folded into it (an index scan of a few
+        rows). Order by "supporters" rather than "supporter_count"."""
+        unfolded = (
+            CounterShard.objects.filter(petition=OuterRef("pk"))
+            .order_by()
+            .values("petition")
+            .annotate(total=Sum("delta"))
+            .values("total")
+        )
+        return self.annotate(supporters=F("supporter_count") + Coalesce(Subquery(unfolded), 0))
 
     def touch(self) -> int:
         """Mark as edited, so that cached pages made from the old version are not used."""
         return self.update(updated_at=timezone.now())
 
     def add_supporters(self, n: int) -> int:
-        """Move the counters by n in the database (n < 0 removes), never read-modify-write."""
+        """Move the counter rows by n in the database (n < 0 removes), never
+        read-modify-write. A hot petition's counter moves through Petition.add_supporters."""
         return self.update(supporter_count=F("supporter_count") + n)
 
 
@@ -102,9 +117,14 @@ class Petition(models.Model):
     # The highest milestone announced to the organizer; claimed by a conditional UPDATE so
     # that each is sent once (see petitions/milestones.py).
     last_milestone = models.PositiveIntegerField(default=0, editable=False)
-    # Equals the petition's confirmed signatures; only ever changed by an UPDATE in the
-    # transaction that confirms or deletes a signature (see petitions/signals.py).
+    # With the deltas of its counter shards (Petition.supporters), equals the petition's
+    # confirmed signatures; only ever changed in the transaction that confirms or deletes a
+    # signature (see petitions/signals.py), by the fold of the shards and by the recount.
     supporter_count = models.PositiveIntegerField(default=0, editable=False)
+    # 0 or 1: confirmations move supporter_count itself. N > 1: the petition is hot, and they
+    # move one of N CounterShard rows instead, so that they do not queue for this row's lock
+    # (set and reset by the worker, see petitions/counters.py).
+    counter_shards = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,6 +184,27 @@ class Petition(models.Model):
         )
 
     @property
+    def supporters(self) -> int:
+        """The exact number of supporters: the counter row plus its shards. Annotated by
+        with_supporters() (and public()); otherwise read now, in one query."""
+        if "_supporters" in self.__dict__:
+            return self._supporters
+        return self.read_supporters() if self.pk else self.supporter_count
+
+    def read_supporters(self) -> int:
+        return (
+            Petition.objects.with_supporters().values_list("supporters", flat=True).get(pk=self.pk)
+        )
+
+    @supporters.setter
+    def supporters(self, value: int) -> None:
+        self._supporters = value
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("_supporters", None)  # read afresh next time
+        super().refresh_from_db(*args, **kwargs)
+
+    @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
 
@@ -175,7 +216,7 @@ class Petition(models.Model):
     def goal_percent(self) -> int:
         if not self.goal:
             return 0
-        return min(100, self.supporter_count * 100 // self.goal)
+        return min(100, self.supporters * 100 // self.goal)
 
     def close(self, when=None) -> None:
         self.state = self.State.CLOSED
@@ -192,18 +233,114 @@ class Petition(models.Model):
         self.closed_at = None
         self.save(update_fields=["state", "closed_at", "updated_at"])
 
+    def add_supporters(self, n: int) -> None:
+        """Count n more supporters (n < 0: fewer), in the caller's transaction: on the
+        petition's row, or on one of its counter shards when it is hot. Either way the
+        total (supporters) is exact; counter_shards only says which is faster, so a stale
+        copy of this petition routes the change less well, never wrongly."""
+        if self.counter_shards > 1:
+            CounterShard.add(petition_id=self.pk, n=n, shard=random.randrange(self.counter_shards))
+        else:
+            Petition.objects.filter(pk=self.pk).add_supporters(n)
+
+    def lock_counter(self) -> None:
+        """Hold off every change of the petition's counter until the transaction ends, and
+        wait for those in flight, so that the statements that follow see every counted
+        confirmation committed and none half-done. A change on the row holds the row's lock
+        (FOR UPDATE waits for it); a change on a shard holds the petition's advisory lock
+        shared (CounterShard.add), which the exclusive one here waits for. Advisory locks
+        queue fairly: a stream of shard changes cannot starve a fold, as it starves a FOR
+        UPDATE waiting behind FOR KEY SHARE row locks."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(CounterShard.LOCK_ALL_SQL, [CounterShard.LOCK_CLASS, self.pk])
+        list(Petition.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+
+    def fold_counter_shards(self) -> int:
+        """Move the deltas of the petition's counter shards into its row, in one short
+        transaction: the total never changes, and few shard rows remain to sum on read.
+        Returns the supporters moved."""
+        with transaction.atomic():
+            self.lock_counter()
+            moved = CounterShard.take_all(petition_id=self.pk)
+            if moved:
+                Petition.objects.filter(pk=self.pk).add_supporters(moved)
+        return moved
+
     def recount_supporters(self) -> int:
         """Set the counter from the signature rows; return the drift that was corrected."""
         with transaction.atomic():
-            stored = (
-                Petition.objects.select_for_update()
-                .values_list("supporter_count", flat=True)
-                .get(pk=self.pk)
-            )
+            self.lock_counter()
+            # Read after the lock: each statement now sees every confirmation committed.
+            stored = self.read_supporters()
             actual = self.signatures.confirmed().count()
+            CounterShard.take_all(petition_id=self.pk)
             Petition.objects.filter(pk=self.pk).update(supporter_count=actual)
-        self.supporter_count = actual
+        self.supporter_count = self.supporters = actual
         return actual - stored
+
+
+class CounterShard(models.Model):
+    """Part of a hot petition's supporter counter: its supporters are supporter_count plus
+    the delta of every shard. Confirmations spread over the shards run in parallel where
+    they would queue for the petition row's lock; the worker folds them back every few
+    seconds (Petition.fold_counter_shards)."""
+
+    # Indexed by the unique constraint, which starts with it.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    shard = models.PositiveSmallIntegerField()
+    # Supporters added (or, when negative, removed) since the last fold.
+    delta = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target; its index also serves the sum on read.
+            models.UniqueConstraint(fields=["petition", "shard"], name="one_row_per_shard"),
+        ]
+
+    # The advisory lock's first key, naming the counters (its second is the petition's id).
+    LOCK_CLASS = 0x5EA2D
+    # Raw SQL, which bench/counter.py runs too. The upsert adds n to (petition, shard) in one
+    # statement, first taking the petition's counter lock shared, until the transaction ends;
+    # SQLite, with one writer at a time, needs no lock.
+    ADD_SQL = (
+        "WITH counter_lock AS (SELECT pg_advisory_xact_lock_shared(%s, %s))"
+        " INSERT INTO petitions_countershard (petition_id, shard, delta)"
+        " SELECT %s, %s, %s FROM counter_lock"
+        " ON CONFLICT (petition_id, shard)"
+        " DO UPDATE SET delta = petitions_countershard.delta + EXCLUDED.delta"
+    )
+    ADD_SQL_SQLITE = (
+        "INSERT INTO petitions_countershard (petition_id, shard, delta) SELECT %s, %s, %s"
+        " WHERE true ON CONFLICT (petition_id, shard)"
+        " DO UPDATE SET delta = petitions_countershard.delta + EXCLUDED.delta"
+    )
+    LOCK_ALL_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
+    TAKE_ALL_SQL = "DELETE FROM petitions_countershard WHERE petition_id = %s RETURNING delta"
+
+    def __str__(self):
+        return f"shard {self.shard} of {self.petition_id}: {self.delta:+d}"
+
+    @classmethod
+    def add(cls, *, petition_id: int, n: int, shard: int) -> None:
+        """Add n to one shard, creating it if need be, in one statement. It takes the
+        petition's counter lock shared, which concurrent confirmations share but a recount or
+        a fold waits for: see Petition.lock_counter."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(cls.ADD_SQL, [cls.LOCK_CLASS, petition_id, petition_id, shard, n])
+            else:
+                cursor.execute(cls.ADD_SQL_SQLITE, [petition_id, shard, n])
+
+    @classmethod
+    def take_all(cls, *, petition_id: int) -> int:
+        """Delete the petition's shards and return the sum of their deltas: the caller
+        adds it to the row in the same transaction."""
+        with connection.cursor() as cursor:
+            cursor.execute(cls.TAKE_ALL_SQL, [petition_id])
+            return sum(delta for (delta,) in cursor.fetchall())
 
 
 class Recipient(models.Model):

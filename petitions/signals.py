@@ -30,7 +30,7 @@ def supporter_delta(old: str, new: str) -> int:
 @receiver(signature_status_changed, dispatch_uid="petitions.count_status_change")
 def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
     if delta := supporter_delta(old, signature.status):
-        Petition.objects.filter(pk=signature.petition_id).add_supporters(delta)
+        signature.petition.add_supporters(delta)
 
 
 @receiver(pre_delete, sender=Signature, dispatch_uid="petitions.lock_deleted_signature")
@@ -52,7 +52,7 @@ def on_supporter_added(sender, signature: Signature, old: str, **kwargs):
 def on_signature_deleted(sender, instance: Signature, origin=None, **kwargs):
     # When the whole petition is being deleted there is no counter left to keep.
     if instance.is_confirmed and not isinstance(origin, Petition):
-        Petition.objects.filter(pk=instance.petition_id).add_supporters(-1)
+        instance.petition.add_supporters(-1)
 
 
 @receiver(post_save, sender=Recipient, dispatch_uid="petitions.recipient_saved")

@@ -68,7 +68,7 @@ def render_appeal(
 def counter_html(petition: Petition) -> str:
     """The counter, the same for everyone who sees this count: rendered once per count,
     version and language (without the request: context processors would cost more)."""
-    key = f"counter:{petition.pk}:{version(petition)}:{petition.supporter_count}:{get_language()}"
+    key = f"counter:{petition.pk}:{version(petition)}:{petition.supporters}:{get_language()}"
     return caches["pages"].get_or_set(
         key,
         lambda: render_to_string("petitions/_counter.html", {"petition": petition}),
@@ -97,7 +97,7 @@ def fill_live_slots(html: str, petition: Petition) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    petitions = Petition.objects.public().order_by("-supporter_count", "-created_at")
+    petitions = Petition.objects.public().order_by("-supporters", "-created_at")
     return render(
         request,
         "petitions/home.html",
@@ -135,7 +135,7 @@ def counter(request: HttpRequest, slug: str) -> JsonResponse:
     """The live counter for the appeal page's script, formatted for the reader's language;
     as fresh as the page's own (APPEAL_STATE_MAX_AGE), so polling costs no query."""
     petition = recent_petition(slug)
-    count = petition.supporter_count
+    count = petition.supporters
     return JsonResponse(
         {
             "supporter_count": count,

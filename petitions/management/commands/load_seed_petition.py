@@ -86,6 +86,6 @@ class Command(BaseCommand):
 
         self.stdout.write(
             f"{'Created' if created else 'Refreshed'} “{petition.title}” "
-            f"({petition.state}, {petition.supporter_count:,} supporters) "
+            f"({petition.state}, {petition.supporters:,} supporters) "
             f"at {petition.get_absolute_url()}"
         )

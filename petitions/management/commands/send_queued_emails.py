@@ -1,5 +1,6 @@
 """The email worker: sends queued emails as they fall due, retrying failures with backoff,
-and once an hour erases personal data past its retention.
+every few seconds shards the counters of hot petitions and folds their shards (see
+petitions/counters.py), and once an hour erases personal data past its retention.
 
 Run one or more next to the web processes; they never send the same email twice.
 """
@@ -9,10 +10,14 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from petitions.counters import tend_counters
 from petitions.outbox import send_due
 from petitions.privacy import purge_personal_data
 
 PURGE_EVERY = 3600  # seconds
+# A hot petition's page shows its exact count at once; this bounds how many shard rows a
+# read sums and how far ordering by the counter row lags.
+TEND_COUNTERS_EVERY = 2  # seconds
 
 
 class Command(BaseCommand):
@@ -24,11 +29,14 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=50, help="Emails claimed per pass.")
 
     def handle(self, *args, once: bool, interval: float, batch: int, **options):
-        last_purge = 0.0
+        last_purge = last_tend = 0.0
         while True:
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_personal_data()
                 last_purge = time.monotonic()
+            if time.monotonic() - last_tend > TEND_COUNTERS_EVERY:
+                tend_counters()
+                last_tend = time.monotonic()
             sent, failed = send_due(batch)
             if sent or failed:
                 self.stdout.write(f"sent {sent}, failed {failed} (will retry)")

@@ -1,0 +1,28 @@
+"""bench/counter.py's measuring code, run for a fraction of a second (the benchmark itself is
+not run by make test: .venv/bin/python bench/counter.py)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "counter.py"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_counter", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_it_confirms_on_one_row_and_on_shards_and_both_stay_exact(bench):
+    results = bench.compare(clients=[2], seconds=0.3, shards=4, rows=2_000)
+    (result,) = results
+    for mode in ("single", "sharded"):
+        assert result[mode]["rate"] > 0
+        assert result[mode]["exact"]
+        assert result[mode]["p99_ms"] >= result[mode]["p50_ms"]
+    assert "| 2 |" in bench.report(results, 4)
