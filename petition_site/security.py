@@ -1,3 +1,46 @@
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
+
+# Attributes through which django-csp's decorators give one response its own policy.
+POLICY_OVERRIDES = tuple(
+    f"_csp_{kind}{suffix}" for kind in ("config", "update", "replace") for suffix in ("", "_ro")
+)
+EXEMPTIONS = {HEADER: "_csp_exempt", HEADER_REPORT_ONLY: "_csp_exempt_ro"}
+
+
+class SitePolicyCSPMiddleware(CSPMiddleware):
+    """django-csp, with the site's policy built once per process: django-csp builds it from
+    the settings for every response, which cost an eighth of a minimal request's CPU
+    (docs/performance.md). A response with a policy of its own (django-csp's decorators), a
+    nonce or a path excluded in the settings goes through django-csp as usual, and so does
+    everything in development, where django-csp spares Django's debug pages."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.policies = {HEADER: build_policy(), HEADER_REPORT_ONLY: build_policy(report_only=True)}
+        self.excluded = any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+        )
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or self.excluded
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in POLICY_OVERRIDES)
+        ):
+            return super().process_response(request, response)
+        for header, policy in self.policies.items():
+            if policy and not getattr(response, EXEMPTIONS[header], False):
+                response.headers.setdefault(header, policy)
+        # As django-csp: a nonce asked for after the header is written would not be in it.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
 class CrossOriginIsolationMiddleware:
     """Cross-origin isolation: other sites can neither embed our resources nor share a
     browsing context with our pages (COOP comes from Django's SecurityMiddleware)."""

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     # First, so that every log line of the request, errors included, carries its id.
     "petition_site.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "petition_site.security.SitePolicyCSPMiddleware",
     "petition_site.security.CrossOriginIsolationMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (whitenoise serves static files precompressed, before this). Django's
