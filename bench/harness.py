@@ -98,30 +98,23 @@ def csrf_pairs(base: str, n: int) -> list[str]:
     return pairs
 
 
-def wrk_get(url: str, seconds: int, clients: int) -> dict:
-    """Plain wrk, no script: as little of the two cores as a load generator can take."""
+def wrk(url: str, seconds: int, clients: int, *options: str, **env: str) -> str:
+    """Run wrk (2 threads) against url for seconds, bounded in time; its output."""
     result = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            "2",
-            "-c",
-            str(clients),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "5s",
-            "--latency",
-            "-H",
-            "X-Forwarded-Proto: https",
-            url,
-        ],
+        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s"]
+        + ["--latency", *options, url],
+        env={**os.environ, "THREADS": "2", **env},
         capture_output=True,
         text=True,
         timeout=seconds + 30,
         check=True,
     )
-    out = result.stdout
+    return result.stdout
+
+
+def wrk_get(url: str, seconds: int, clients: int) -> dict:
+    """Plain wrk, no script: as little of the two cores as a load generator can take."""
+    out = wrk(url, seconds, clients, "-H", "X-Forwarded-Proto: https")
 
     def ms(label: str) -> float:
         value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
@@ -144,30 +137,8 @@ def rate(figures: dict) -> float:
 
 def wrk_post(url: str, seconds: int, clients: int, **env) -> dict:
     """wrk with bench/wrk.lua (MODE=sign or confirm, see there); its figures as a dict."""
-    threads = 2
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(clients),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "5s",
-            "--latency",
-            "-s",
-            str(ROOT / "bench" / "wrk.lua"),
-            url,
-        ],
-        env={**os.environ, "THREADS": str(threads), **env},
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    out = wrk(url, seconds, clients, "-s", str(ROOT / "bench" / "wrk.lua"), **env)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def sql(database_url: str, query: str, params: list | None = None) -> list[tuple]:
