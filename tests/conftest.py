@@ -1,5 +1,7 @@
 import datetime as dt
+import importlib.util
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,6 +24,15 @@ def empty_caches(settings):
     yield
     for cache in caches.all():
         cache.clear()
+
+
+def load_bench(name: str):
+    """A script under bench/ as a module, so that tests can run its measuring code small."""
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_petition(**fields) -> Petition:

@@ -1,21 +1,16 @@
 """bench/counter.py's measuring code, run for a fraction of a second (the benchmark itself is
 not run by make test: .venv/bin/python bench/counter.py)."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "counter.py"
+from tests.conftest import load_bench
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_counter", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("counter")
 
 
 def test_it_confirms_on_one_row_and_on_shards_and_both_stay_exact(bench):

@@ -2,22 +2,17 @@
 by make test: .venv/bin/python bench/export.py)."""
 
 import csv
-import importlib.util
 import io
 import os
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "export.py"
+from tests.conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_export", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("export")
 
 
 def test_it_loads_and_times_the_admin_export_and_copy(bench, admin_client, petition):
