@@ -1,7 +1,10 @@
+import secrets
+
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.middleware import csrf
 
 # Attributes through which django-csp's decorators give one response its own policy.
 POLICY_OVERRIDES = tuple(
@@ -53,3 +56,26 @@ class CrossOriginIsolationMiddleware:
         response.headers.setdefault("Cross-Origin-Embedder-Policy", "require-corp")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+# CSRF secrets and masks as Django draws them, 32 characters uniformly from its 62, but from
+# one read of the OS's random source: Django's get_random_string() makes one per character,
+# 64 for every visitor without a cookie, which was a tenth of the appeal page's CPU
+# (docs/performance.md). A byte >= 248 (4 x 62) is dropped, so every character stays
+# equally likely; 40 bytes leave at least 32 all but never, and the loop covers that.
+CSRF_CHARACTERS = bytes(
+    ord(csrf.CSRF_ALLOWED_CHARS[b % len(csrf.CSRF_ALLOWED_CHARS)]) for b in range(256)
+)
+CSRF_DROPPED = bytes(range(256 - 256 % len(csrf.CSRF_ALLOWED_CHARS), 256))
+
+
+def new_csrf_string() -> str:
+    drawn = b""
+    while len(drawn) < csrf.CSRF_SECRET_LENGTH:
+        drawn += secrets.token_bytes(40).translate(CSRF_CHARACTERS, CSRF_DROPPED)
+    return drawn[: csrf.CSRF_SECRET_LENGTH].decode()
+
+
+def draw_csrf_secrets_in_one_read() -> None:
+    """Make Django's CSRF middleware draw its secrets and masks with new_csrf_string()."""
+    csrf._get_new_csrf_string = new_csrf_string

@@ -135,9 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Rendered pages, per process: their keys carry the petition's version, so a stale entry
-    # is never read, and a local read beats a network round trip.
+    # is never read, and a local read beats a network round trip. Values are kept uncopied
+    # (petition_site/cache.py).
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "petition_site.cache.ObjectCache",
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },

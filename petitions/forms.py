@@ -1,3 +1,4 @@
+import functools
 import time
 import unicodedata
 
@@ -38,7 +39,13 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 
 def form_timestamp(now: float | None = None) -> str:
     """A signed note of when the form was served, checked when it comes back."""
-    return signing.dumps(int(now if now is not None else time.time()), salt=FORM_SALT)
+    return signed_second(int(now if now is not None else time.time()), settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def signed_second(second: int, secret_key: str) -> str:
+    # The same for every form served in that second: signed once, not for every page view.
+    return signing.dumps(second, key=secret_key, salt=FORM_SALT)
 
 
 def country_choices() -> list[tuple[str, str]]:

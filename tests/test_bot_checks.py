@@ -64,3 +64,11 @@ def test_each_visitor_gets_a_fresh_timestamp_on_the_cached_page(client, petition
     second = STARTED.search(client.get(url).content.decode()).group(1)
     assert first != second
     assert "started-slot" not in first
+
+
+def test_forms_served_in_one_second_share_one_timestamp_signed_with_the_current_key(settings):
+    assert form_timestamp(1_800_000_000.2) == form_timestamp(1_800_000_000.9)
+    assert form_timestamp(1_800_000_000) != form_timestamp(1_800_000_001)
+    before = form_timestamp(1_800_000_000)
+    settings.SECRET_KEY = "another secret key for this test, long enough to be one"
+    assert form_timestamp(1_800_000_000) != before
