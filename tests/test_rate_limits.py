@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.urls import reverse
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import EXPIRATION_FUDGE, get_usage
 
 from petitions.models import Signature
 from petitions.ratelimits import KEYS, count_request
@@ -138,3 +139,15 @@ def test_the_counts_are_django_ratelimits_own(rf, settings):
     for _ in range(2):
         assert count_request(request, "sign") is None
     assert 1 <= count_request(request, "sign") <= 60  # the sixth in a minute: over 5/m
+
+
+def test_the_counts_expire_with_their_window_and_a_restarted_redis_is_taught_the_script(rf):
+    request = rf.post("/any/sign/", {"email": "ada@example.org"}, REMOTE_ADDR="192.0.2.8")
+    client = caches["ratelimit"].client.get_client(write=True)
+    client.script_flush()  # as after a restart: EVALSHA fails, and the script is loaded again
+    assert count_request(request, "sign") is None
+    keys = client.keys("rl:*")
+    assert keys and all(int(client.get(k)) == 1 for k in keys)
+    ttls = sorted(client.ttl(k) for k in keys)
+    assert 60 - 5 <= ttls[0] <= 60 + EXPIRATION_FUDGE  # the minute's count
+    assert 3600 - 5 <= ttls[-1] <= 3600 + EXPIRATION_FUDGE  # the hour's
