@@ -95,3 +95,28 @@ class TestGunicorn:
         assert entry["status"] == 200
         assert entry["request_id"] == "deploy-check-0042"
         assert isinstance(entry["ms"], int)
+
+
+def gunicorn_settings(**env) -> dict:
+    code = (
+        "import runpy, json;"
+        "c = runpy.run_path('gunicorn.conf.py');"
+        "print(json.dumps({k: c[k] for k in ('max_requests', 'max_requests_jitter')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_workers_are_not_recycled_unless_asked_to():
+    assert gunicorn_settings() == {"max_requests": 0, "max_requests_jitter": 0}
+    assert gunicorn_settings(GUNICORN_MAX_REQUESTS="50000") == {
+        "max_requests": 50000,
+        "max_requests_jitter": 5000,
+    }
