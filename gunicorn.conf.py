@@ -25,9 +25,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
 # Workers are not recycled: a worker's memory settles at about 70 MB and stays there (145,000
-# requests measured, docs/performance.md), and under a viral petition's load a recycle every
-# 20,000 requests took a worker out for about a second every 20 s, which tripled the appeal
-# page's p99. Set GUNICORN_MAX_REQUESTS (jittered by a tenth) if a leak ever shows up.
+# requests measured, docs/performance.md), while under a viral petition's load a recycle every
+# 20,000 requests took each worker out for up to a second every 20 s or so. Set
+# GUNICORN_MAX_REQUESTS (jittered by a tenth) if a leak ever shows up.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory, not on a container's overlay disk.
