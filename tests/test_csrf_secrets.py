@@ -14,8 +14,16 @@ from petitions.models import Signature
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def test_djangos_middleware_draws_with_one_read():
-    assert csrf._get_new_csrf_string is security.new_csrf_string
+def test_djangos_middleware_draws_with_one_read(rf, monkeypatch):
+    reads = []
+    monkeypatch.setattr(
+        security.secrets, "token_bytes", lambda n: reads.append(n) or bytes(range(40))
+    )
+    request = rf.get("/")
+    token = csrf.get_token(request)
+    assert reads == [40, 40]  # the secret and its mask, one read each
+    assert request.META["CSRF_COOKIE"] == csrf.CSRF_ALLOWED_CHARS[:32]  # bytes 0-31
+    assert token[:32] == csrf.CSRF_ALLOWED_CHARS[:32]  # the mask
 
 
 def test_a_secret_is_32_of_djangos_characters():
