@@ -15,16 +15,16 @@ and prints both times and their ratio. Targets: export at most 3x COPY, peak mem
 under 150 MB, first byte within 1 s. Results go in docs/performance.md ("CSV export").
 """
 
-import argparse
 import datetime as dt
 import os
 import resource
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote
+
+from harness import main_on_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
@@ -249,25 +249,5 @@ def run(rows: int, database_url: str) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--timeout", type=int, default=900, help="give up after this many s")
-    args = parser.parse_args()
-
-    def give_up(*_):
-        raise SystemExit(f"benchmark stopped after {args.timeout} s")
-
-    signal.signal(signal.SIGALRM, give_up)
-    signal.alarm(args.timeout)
-    from services import postgres
-
-    with postgres(durable=True) as database_url:
-        os.environ["DATABASE_URL"] = database_url
-        os.environ["ALLOWED_HOSTS"] = "testserver"  # Django's test client
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petition_site.settings")
-        run(args.rows, database_url)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main_on_postgres(__doc__.split("\n")[0], 1_000_000, run))

@@ -2,11 +2,13 @@
 environment on 127.0.0.1, its seed, wrk runs and their figures, and the checks that every
 accepted signature was stored and every counter equals its confirmed rows."""
 
+import argparse
 import http.cookiejar
 import json
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -176,3 +178,26 @@ def line(label: str, figures: dict, rate: float | None = None) -> str:
         f"{label:<30} {rate:>7,.0f} /s   p50 {figures['p50_ms']:>6.1f} ms   "
         f"p99 {figures['p99_ms']:>6.1f} ms   non-2xx/3xx {figures['failed']}"
     )
+
+
+def main_on_postgres(description: str, rows: int, run) -> int:
+    """The command line of a benchmark that runs Django in this process (bench/export.py,
+    bench/admin_delete.py): --rows and --timeout, then run(rows, database_url) against a
+    durable PostgreSQL of its own; its exit status."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=rows)
+    parser.add_argument("--timeout", type=int, default=900, help="give up after this many s")
+    args = parser.parse_args()
+
+    def give_up(*_):
+        raise SystemExit(f"benchmark stopped after {args.timeout} s")
+
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(args.timeout)
+    from services import postgres
+
+    with postgres(durable=True) as database_url:
+        os.environ["DATABASE_URL"] = database_url
+        os.environ["ALLOWED_HOSTS"] = "testserver"  # Django's test client
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petition_site.settings")
+        return run(args.rows, database_url) or 0

@@ -3,11 +3,13 @@ import datetime as dt
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from petitions.abuse import bursts
 from petitions.campaign import campaign_panel
@@ -71,6 +73,45 @@ class PetitionAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RecipientInline]
+
+    def get_deleted_objects(self, objs, request):
+        """What deleting these petitions takes with them, as Django's confirmation page shows
+        it, but with signatures and recipients counted rather than listed: Django would load
+        and name every signer of a viral petition, to anyone allowed to delete petitions."""
+        petitions = list(objs)
+        related = {
+            model: dict(
+                model.objects.filter(petition__in=petitions)
+                .values_list("petition")
+                .annotate(n=Count("pk"))
+            )
+            for model in (Signature, Recipient)
+        }
+        deleted = [
+            [
+                f"{capfirst(Petition._meta.verbose_name)}: {petition}",
+                [
+                    f"{capfirst(model._meta.verbose_name_plural)}: {counts[petition.pk]:,}"
+                    for model, counts in related.items()
+                    if counts.get(petition.pk)
+                ],
+            ]
+            for petition in petitions
+        ]
+        model_count = {Petition._meta.verbose_name_plural: len(petitions)}
+        perms_needed = set()
+        for model, counts in related.items():
+            if counts:
+                model_count[model._meta.verbose_name_plural] = sum(counts.values())
+                if not self.admin_site.get_model_admin(model).has_delete_permission(request):
+                    perms_needed.add(model._meta.verbose_name)
+        return deleted, model_count, perms_needed, []
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for petition in queryset:
+                petition.delete()
+
     actions = ["open_petitions", "close_petitions", "reopen_petitions"]
 
     def get_queryset(self, request):

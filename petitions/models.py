@@ -279,6 +279,23 @@ class Petition(models.Model):
         self.supporter_count = self.supporters = actual
         return actual - stored
 
+    def delete(self, *args, **kwargs):
+        """Delete the petition with its signatures and everything else of it. The signatures,
+        and the emails queued for them, go in one statement each: Django's collector would
+        load every signature and send its delete signals, whose receivers do nothing when a
+        whole petition goes. That took 7 s per 20,000 signatures, so a viral petition's
+        deletion would outlast gunicorn's timeout."""
+        with transaction.atomic():
+            emails, _ = OutgoingEmail.objects.filter(signature__petition=self).delete()
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(Signature._meta.db_table)
+                cursor.execute(f"DELETE FROM {table} WHERE petition_id = %s", [self.pk])  # noqa: S608
+                signatures = cursor.rowcount
+            total, counts = super().delete(*args, **kwargs)
+        counts[Signature._meta.label] = signatures
+        counts[OutgoingEmail._meta.label] = counts.get(OutgoingEmail._meta.label, 0) + emails
+        return total + signatures + emails, counts
+
 
 class CounterShard(models.Model):
     """Part of a hot petition's supporter counter: its supporters are supporter_count plus

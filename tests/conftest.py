@@ -1,5 +1,7 @@
 import datetime as dt
 import importlib.util
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -27,12 +29,30 @@ def empty_caches(settings):
 
 
 def load_bench(name: str):
-    """A script under bench/ as a module, so that tests can run its measuring code small."""
+    """A script under bench/ as a module, so that tests can run its measuring code small.
+    Its folder goes on the path, as when the script runs: it imports its neighbours."""
     path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_bench(name: str, *args: str, timeout: int = 180) -> str:
+    """Run a script under bench/ as a person would; its output (stdout, then stderr), after
+    checking that it succeeded."""
+    result = subprocess.run(
+        [sys.executable, f"bench/{name}.py", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    return output
 
 
 def make_petition(**fields) -> Petition:

@@ -5,13 +5,11 @@ asserted: two-second runs on a shared machine mean nothing (docs/scaling.md has 
 import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import run_bench
+
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 pytestmark = [
@@ -30,15 +28,7 @@ def counts(pattern: str, output: str) -> list[tuple[int, int]]:
 
 
 def test_it_runs_and_every_count_matches():
-    result = subprocess.run(
-        [sys.executable, "bench/scale_out.py", "--seconds", "2", "--rounds", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    output = run_bench("scale_out", "--seconds", "2", "--rounds", "1")
     assert output.count("(b)/(a)") >= 2  # the pages' and the signatures' ratios
 
     [(accepted, stored)] = counts(
