@@ -87,17 +87,17 @@ class PetitionAdmin(admin.ModelAdmin):
             )
             for model in (Signature, Recipient)
         }
-        deleted = [
-            [
-                f"{capfirst(Petition._meta.verbose_name)}: {petition}",
+        # As Django nests them: each petition, then the list of what goes with it.
+        deleted = []
+        for petition in petitions:
+            deleted.append(f"{capfirst(Petition._meta.verbose_name)}: {petition}")
+            deleted.append(
                 [
                     f"{capfirst(model._meta.verbose_name_plural)}: {counts[petition.pk]:,}"
                     for model, counts in related.items()
                     if counts.get(petition.pk)
-                ],
-            ]
-            for petition in petitions
-        ]
+                ]
+            )
         model_count = {Petition._meta.verbose_name_plural: len(petitions)}
         perms_needed = set()
         for model, counts in related.items():
