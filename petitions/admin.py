@@ -73,6 +73,14 @@ class PetitionAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RecipientInline]
+    actions = ["open_petitions", "close_petitions", "reopen_petitions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_supporters()
+
+    @admin.display(ordering="supporters")
+    def supporters(self, petition: Petition) -> int:
+        return petition.supporters
 
     def get_deleted_objects(self, objs, request):
         """What deleting these petitions takes with them, as Django's confirmation page shows
@@ -91,13 +99,12 @@ class PetitionAdmin(admin.ModelAdmin):
         deleted = []
         for petition in petitions:
             deleted.append(f"{capfirst(Petition._meta.verbose_name)}: {petition}")
-            deleted.append(
-                [
-                    f"{capfirst(model._meta.verbose_name_plural)}: {counts[petition.pk]:,}"
-                    for model, counts in related.items()
-                    if counts.get(petition.pk)
-                ]
-            )
+            if going := [
+                f"{capfirst(model._meta.verbose_name_plural)}: {counts[petition.pk]:,}"
+                for model, counts in related.items()
+                if counts.get(petition.pk)
+            ]:
+                deleted.append(going)
         model_count = {Petition._meta.verbose_name_plural: len(petitions)}
         perms_needed = set()
         for model, counts in related.items():
@@ -111,15 +118,6 @@ class PetitionAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for petition in queryset:
                 petition.delete()
-
-    actions = ["open_petitions", "close_petitions", "reopen_petitions"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_supporters()
-
-    @admin.display(ordering="supporters")
-    def supporters(self, petition: Petition) -> int:
-        return petition.supporters
 
     def slug_is_stable(self, obj: Petition | None) -> bool:
         """Once public, a petition's address is shared: it must not change."""
