@@ -1,8 +1,9 @@
 #!/bin/sh
 # The programs the tests need beyond Python: Chromium, Java (for the Nu Html Checker) and npm
-# (for axe-core and vnu-jar) for the browser tests, and nginx as the proxy in front of two
-# gunicorns for bench/scale_out.py's test. As root on Debian, install what is missing with
-# apt; anywhere else, stop and name the packages to install.
+# (for axe-core and vnu-jar) for the browser tests, and for the load benchmarks' tests wrk,
+# the load generator, and nginx, the proxy in front of bench/scale_out.py's two gunicorns.
+# As root on Debian, install what is missing with apt; anywhere else, stop and name the
+# packages to install.
 set -eu
 
 missing=""
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$mis
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then

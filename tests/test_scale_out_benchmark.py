@@ -10,13 +10,8 @@ import pytest
 
 from tests.conftest import run_bench
 
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-
+# nginx and wrk are installed by `make test` (scripts/ensure_system_packages.sh).
 pytestmark = [
-    pytest.mark.skipif(
-        not NGINX, reason="nginx is missing: sh scripts/ensure_system_packages.sh installs it"
-    ),
-    pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is missing (apt-get install wrk)"),
     pytest.mark.skipif(not shutil.which("taskset"), reason="taskset is missing (util-linux)"),
     pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores"),
 ]

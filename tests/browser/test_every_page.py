@@ -37,6 +37,8 @@ def test_every_page_is_accessible_and_fits_a_small_phone(new_page, every_page, l
     for name, (form_page, button) in FORM_ERROR_PAGES.items():
         page.goto(every_page[form_page])
         page.click(button)
+        # The error page's stylesheet may still be on its way when the summary shows.
+        page.wait_for_load_state()
         assert page.locator(".error-summary").is_visible(), name
         assert fits_width(page), f"{name} is wider than 320 pixels"
         assert_accessible(page)
