@@ -1,5 +1,6 @@
 import datetime as dt
 import importlib.util
+import re
 import subprocess
 import sys
 import time
@@ -129,6 +130,17 @@ def sign_data() -> dict:
 def reload(obj):
     obj.refresh_from_db()
     return obj
+
+
+def email_link(text: str, kind: str) -> tuple[str, Signature]:
+    """An email's absolute confirm or withdraw link, and the signature it opens. Tests read
+    the link rather than make it again: its token carries the second it was signed."""
+    link, slug, token = re.search(rf"(https?://\S+/([\w-]+)/{kind}/([^/\s\"]+)/)", text).groups()
+    opens = {
+        "confirm": Signature.from_confirmation_token,
+        "withdraw": Signature.from_withdrawal_token,
+    }
+    return link, opens[kind](token, slug=slug)
 
 
 @pytest.fixture

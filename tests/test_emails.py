@@ -1,7 +1,7 @@
 from django.test import override_settings
 
 from petitions import emails
-from tests.conftest import make_signature
+from tests.conftest import email_link, make_signature
 
 
 @override_settings(SITE_URL="https://petitions.example.org")
@@ -9,11 +9,11 @@ def test_the_confirmation_request_has_text_and_html_with_an_absolute_link(petiti
     signature = make_signature(petition, name="Zoë <b>Ng</b>")
     emails.send_confirmation_request(signature)
     (message,) = mailoutbox
-    link = signature.confirmation_url()
+    link, opened = email_link(message.body, "confirm")
     assert link.startswith("https://petitions.example.org/free-the-river/confirm/")
+    assert opened == signature
     assert message.subject == "Please confirm your signature: Free the river"
     assert "Dear Zoë <b>Ng</b>," in message.body  # plain text is not HTML-escaped
-    assert link in message.body
     assert "works for 30 days" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"

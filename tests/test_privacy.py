@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from petitions.abuse import keyed_hash, network_of
 from petitions.models import OutgoingEmail, Signature
-from tests.conftest import make_signature, reload
+from tests.conftest import email_link, make_signature, reload
 
 
 def test_only_keyed_hashes_of_the_address_and_its_network_are_stored(client, petition, sign_data):
@@ -42,8 +42,10 @@ def test_purging_erases_old_hashes_and_unconfirmed_signatures_and_is_idempotent(
 def test_every_email_carries_a_withdrawal_link(petition, sent_emails):
     signature = make_signature(petition)
     (message,) = sent_emails()
-    assert signature.withdrawal_url() in message.body
-    assert signature.withdrawal_url() in message.alternatives[0][0]
+    link, opened = email_link(message.body, "withdraw")
+    assert link.startswith("http://127.0.0.1:8000/free-the-river/withdraw/")
+    assert opened == signature
+    assert f'href="{link}"' in message.alternatives[0][0]
 
 
 def test_withdrawing_asks_first_then_deletes_the_signature_and_uncounts_it(client, petition):

@@ -1,12 +1,10 @@
-import re
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from petitions.abuse import blocklists
 from petitions.models import OutgoingEmail, Signature
-from tests.conftest import make_petition, make_signature, reload
+from tests.conftest import email_link, make_petition, make_signature, reload
 
 
 def sign_url(petition):
@@ -35,10 +33,9 @@ def test_it_stores_an_unconfirmed_signature_and_asks_to_check_the_inbox(
     outbox = sent_emails()
     assert len(outbox) == 1
     assert outbox[0].to == ["Marie.Curie@example.org"]
-    # The link names this signature (its signed timestamp is the second the email was made).
-    link = re.search(r"(http://\S+/confirm/([^/]+)/)", outbox[0].body)
-    assert link.group(1).startswith(f"{settings.SITE_URL}/{petition.slug}/confirm/")
-    assert Signature.from_confirmation_token(link.group(2), slug=petition.slug) == signature
+    link, opened = email_link(outbox[0].body, "confirm")
+    assert link.startswith(f"{settings.SITE_URL}/{petition.slug}/confirm/")
+    assert opened == signature
 
 
 def test_the_check_your_inbox_page_names_the_petition(client, petition):
@@ -90,7 +87,7 @@ def test_signing_again_unconfirmed_sends_the_link_again_without_a_second_signatu
     outbox = sent_emails()
     assert len(outbox) == 2
     assert "Please confirm your signature" in outbox[1].subject
-    assert Signature.objects.get().confirmation_url() in outbox[1].body
+    assert email_link(outbox[1].body, "confirm")[1] == Signature.objects.get()
 
 
 def test_signing_again_confirmed_says_so_by_email_only(client, petition, sign_data, sent_emails):
