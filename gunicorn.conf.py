@@ -23,7 +23,13 @@ preload_app = True
 # A request that takes longer than this is stuck: the worker is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
-keepalive = 5
+# No keep-alive: each connection carries one request, so that the next goes to whichever
+# worker accepts it first. A kept-alive connection stays with the worker that accepted it:
+# under a steady load from a few clients (a proxy's pool of upstream connections, or the
+# benchmark's 16) one worker could end up with all of them, serving at one core's speed
+# while the other idled (docs/performance.md). GUNICORN_KEEPALIVE=5 keeps connections for
+# 5 s, for clients that connect directly to gunicorn.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 0))
 # Workers are not recycled: a worker's memory settles at about 70 MB and stays there (145,000
 # requests measured, docs/performance.md), while under a viral petition's load a recycle every
 # 20,000 requests took each worker out for up to a second every 20 s or so. Set

@@ -238,6 +238,9 @@ def main() -> int:
             TRUSTED_PROXY_COUNT="1",
             WEB_CONCURRENCY="1",
             GUNICORN_THREADS="4",
+            # One worker each, so nothing to balance: nginx keeps its upstream connections
+            # open, as bench/nginx.conf says.
+            GUNICORN_KEEPALIVE="5",
             DATABASE_POOL_MAX_SIZE="4",
         )
         prepare_site(env)

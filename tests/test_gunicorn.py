@@ -96,12 +96,18 @@ class TestGunicorn:
         assert entry["request_id"] == "deploy-check-0042"
         assert isinstance(entry["ms"], int)
 
+    def test_each_connection_carries_one_request(self, gunicorn):
+        """So that the next request goes to whichever worker is free (gunicorn.conf.py)."""
+        base, _ = gunicorn
+        status, headers, _ = get(f"{base}/healthz", Connection="keep-alive")
+        assert (status, headers["Connection"]) == (200, "close")
 
-def gunicorn_settings(**env) -> dict:
+
+def gunicorn_settings(names: tuple[str, ...], **env) -> dict:
     code = (
         "import runpy, json;"
         "c = runpy.run_path('gunicorn.conf.py');"
-        "print(json.dumps({k: c[k] for k in ('max_requests', 'max_requests_jitter')}))"
+        f"print(json.dumps({{k: c[k] for k in {names!r}}}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -115,8 +121,14 @@ def gunicorn_settings(**env) -> dict:
 
 
 def test_workers_are_not_recycled_unless_asked_to():
-    assert gunicorn_settings() == {"max_requests": 0, "max_requests_jitter": 0}
-    assert gunicorn_settings(GUNICORN_MAX_REQUESTS="50000") == {
+    recycling = ("max_requests", "max_requests_jitter")
+    assert gunicorn_settings(recycling) == {"max_requests": 0, "max_requests_jitter": 0}
+    assert gunicorn_settings(recycling, GUNICORN_MAX_REQUESTS="50000") == {
         "max_requests": 50000,
         "max_requests_jitter": 5000,
     }
+
+
+def test_connections_are_kept_alive_when_asked_to():
+    assert gunicorn_settings(("keepalive",)) == {"keepalive": 0}
+    assert gunicorn_settings(("keepalive",), GUNICORN_KEEPALIVE="5") == {"keepalive": 5}
