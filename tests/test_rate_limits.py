@@ -59,7 +59,9 @@ def test_one_email_is_limited_from_any_address(client, petition, sign_data):
             reverse("petitions:sign", args=[petition.slug]), sign_data, REMOTE_ADDR=ip
         )
         assert response.status_code == (302 if n < 2 else 429)
-    assert 60 < int(response["Retry-After"]) <= 3600
+    # The rest of the email's hourly window: django-ratelimit aligns windows to the clock,
+    # shifted per key, so it may be anything from a second to the hour.
+    assert 1 <= int(response["Retry-After"]) <= 3600
 
 
 def test_a_forged_forwarded_for_header_buys_no_fresh_limit(client, petition, sign_data, settings):
