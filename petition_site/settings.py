@@ -325,6 +325,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # The form carries the CSRF token; no script needs to read the cookie.
 CSRF_COOKIE_HTTPONLY = True
+# A refused form gets the site's page, translated, rather than Django's plain one.
+CSRF_FAILURE_VIEW = "petitions.views.csrf_failure"
 # Only our own scripts, styles and images, and no inline script: injected markup cannot run.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

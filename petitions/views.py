@@ -247,6 +247,15 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html", context)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form that came without its CSRF cookie or token, mostly from a browser that blocks
+    cookies: the site's own page, in the visitor's language, with the way back. Its response
+    sets a fresh cookie, so a reload of the form's page and a second try can work."""
+    slug = request.resolver_match.kwargs.get("slug") if request.resolver_match else None
+    petition = Petition.objects.public().filter(slug=slug).first() if slug else None
+    return render(request, "403_csrf.html", {"petition": petition}, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page in the site's design and the visitor's language; plain text if even
     that fails, so that an error page never raises an error of its own."""

@@ -42,6 +42,15 @@ def test_every_page_is_accessible_and_fits_a_small_phone(new_page, every_page, l
         assert page.locator(".error-summary").is_visible(), name
         assert fits_width(page), f"{name} is wider than 320 pixels"
         assert_accessible(page)
+    # A browser that sends no cookie: the form is refused with the site's own page.
+    page.goto(every_page["appeal"])
+    page.context.clear_cookies()
+    with page.expect_navigation() as refused:
+        page.click(FORM_ERROR_PAGES["appeal-errors"][1])
+    assert refused.value.status == 403
+    assert page.locator("html").get_attribute("lang") == language
+    assert fits_width(page), "csrf-failure is wider than 320 pixels"
+    assert_accessible(page)
 
 
 @pytest.mark.urls("tests.browser.urls")
@@ -55,6 +64,9 @@ def test_every_page_is_valid_html(every_page, tmp_path):
         pages = {name: client.get(path) for name, path in every_page.items()}
         pages["appeal-errors"] = client.post(every_page["appeal"] + "sign/", {})
         pages["new-link-errors"] = client.post(every_page["new-link"], {})
+        pages["csrf-failure"] = Client(
+            enforce_csrf_checks=True, headers={"accept-language": language}
+        ).post(every_page["appeal"] + "sign/", {})
         with translation.override(language):
             pages["too-many-requests"] = too_many_requests(
                 RequestFactory().get("/"), retry_after=90
@@ -75,5 +87,6 @@ def test_every_page_is_valid_html(every_page, tmp_path):
     )
     report = (result.stdout + result.stderr).replace(str(tmp_path) + "/", "")
     assert result.returncode == 0, report
-    assert len(files) == len(LANGUAGES) * (len(every_page) + 4)  # + two form errors, 429, 503
+    # + two form errors, the CSRF failure, 429 and 503
+    assert len(files) == len(LANGUAGES) * (len(every_page) + 5)
     assert Path(files[0]).stat().st_size > 0
