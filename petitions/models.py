@@ -395,7 +395,11 @@ class Signature(models.Model):
         HELD = "held", "Held for review"
         REMOVED = "removed", "Removed as spam"
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    # Indexed by the unique constraint and the indexes below, which all start with it: one
+    # index fewer to update on every signature.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="signatures", db_index=False
+    )
     name = models.CharField("full name", max_length=100)
     # Stored trimmed with its domain lower-cased; unique per petition whatever its case.
     email = models.EmailField(max_length=254)
