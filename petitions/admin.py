@@ -294,7 +294,7 @@ class SignatureAdmin(admin.ModelAdmin):
         return exclude if can_see_emails(request) else [*exclude, "email"]
 
     def moderate(self, request, queryset, status: Signature.Status) -> None:
-        changed = sum(signature.moderate(status) for signature in queryset)
+        changed = queryset.moderate(status)
         self.message_user(request, f"{changed} signature(s) now “{status.label}”.")
 
     @admin.action(description="Remove selected signatures as spam", permissions=["change"])

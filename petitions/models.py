@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.dispatch import Signal
 from django.urls import reverse
@@ -21,6 +21,9 @@ from django_countries.fields import CountryField
 # Sent inside the transaction that changes a signature's status, so that the supporter counter
 # commits with the change (see petitions/signals.py).
 signature_status_changed = Signal()
+# The same for many signatures moderated at once, with each petition's change of supporters
+# (deltas: {petition_id: n}), so that each counter moves once.
+signatures_moderated = Signal()
 
 # Top-level paths that a petition's slug must not shadow.
 RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n"}
@@ -387,6 +390,39 @@ class SignatureQuerySet(models.QuerySet):
         # LOWER(email), as in the unique constraint, so that its index serves the lookup.
         return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
 
+    def moderate(self, status: str) -> int:
+        """A moderator's decision for these signatures: hold, remove as spam, or restore
+        (confirm). One transaction however many there are, each petition's counter moved
+        once in it; returns how many changed."""
+        chosen = list(self.values_list("pk", flat=True))
+        with transaction.atomic():
+            # Locked in id order, as a concurrent moderation locks them, and read as they are
+            # now: one confirmed since the moderator's list was shown counts as confirmed.
+            changing = list(
+                Signature.objects.filter(pk__in=chosen)
+                .exclude(status=status)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", "petition_id", "status")
+            )
+            if not changing:
+                return 0
+            changes = {"status": status}
+            if status == Signature.Status.CONFIRMED:
+                changes["confirmed_at"] = Coalesce("confirmed_at", Value(timezone.now()))
+            Signature.objects.filter(pk__in=[pk for pk, _, _ in changing]).update(**changes)
+            deltas = {}
+            for _, petition_id, old in changing:
+                deltas[petition_id] = deltas.get(petition_id, 0) + supporter_delta(old, status)
+            signatures_moderated.send(sender=Signature, deltas=deltas)
+        return len(changing)
+
+
+def supporter_delta(old: str, new: str) -> int:
+    """How a change of status from old to new moves the counter: +1, -1 or 0."""
+    confirmed = Signature.Status.CONFIRMED
+    return (new == confirmed) - (old == confirmed)
+
 
 class Signature(models.Model):
     class Status(models.TextChoices):
@@ -521,23 +557,12 @@ class Signature(models.Model):
         return rows.values_list("status", flat=True).first()
 
     def moderate(self, status: "Signature.Status") -> bool:
-        """A moderator's decision: hold, remove as spam, or restore (confirm). Returns whether
-        the status changed; the counter follows in the same transaction."""
-        with transaction.atomic():
-            old = self.locked_status()
-            if old is None:  # deleted meanwhile
-                return False
-            if old == status:
-                self.status = status
-                return False
-            changes = {"status": status}
-            if status == self.Status.CONFIRMED and self.confirmed_at is None:
-                changes["confirmed_at"] = timezone.now()
-            Signature.objects.filter(pk=self.pk).update(**changes)
-            for field, value in changes.items():
-                setattr(self, field, value)
-            signature_status_changed.send(sender=Signature, signature=self, old=old)
-        return True
+        """SignatureQuerySet.moderate for this one: whether its status changed."""
+        changed = Signature.objects.filter(pk=self.pk).moderate(status)
+        now = Signature.objects.filter(pk=self.pk).values_list("status", "confirmed_at").first()
+        if now is not None:  # else deleted meanwhile
+            self.status, self.confirmed_at = now
+        return changed == 1
 
 
 class BlockedEmailDomain(models.Model):

@@ -19,18 +19,23 @@ from petitions.models import (
     Recipient,
     Signature,
     signature_status_changed,
+    signatures_moderated,
+    supporter_delta,
 )
-
-
-def supporter_delta(old: str, new: str) -> int:
-    confirmed = Signature.Status.CONFIRMED
-    return (new == confirmed) - (old == confirmed)
 
 
 @receiver(signature_status_changed, dispatch_uid="petitions.count_status_change")
 def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
     if delta := supporter_delta(old, signature.status):
         signature.petition.add_supporters(delta)
+
+
+@receiver(signatures_moderated, dispatch_uid="petitions.count_moderation")
+def on_signatures_moderated(sender, deltas: dict[int, int], **kwargs):
+    # In petition order, so that concurrent moderations take the counters' locks alike.
+    for petition in Petition.objects.filter(pk__in=deltas).order_by("pk"):
+        if deltas[petition.pk]:
+            petition.add_supporters(deltas[petition.pk])
 
 
 @receiver(pre_delete, sender=Signature, dispatch_uid="petitions.lock_deleted_signature")
@@ -41,11 +46,17 @@ def on_signature_deleting(sender, instance: Signature, origin=None, **kwargs):
         instance.status = instance.locked_status()
 
 
-# Connected after the counter's receiver, so it runs after the counter has moved.
+# Connected after the counter's receivers, so they run after the counter has moved.
 @receiver(signature_status_changed, dispatch_uid="petitions.announce_milestone")
 def on_supporter_added(sender, signature: Signature, old: str, **kwargs):
     if supporter_delta(old, signature.status) > 0:
         milestones.announce_milestone(petition_id=signature.petition_id)
+
+
+@receiver(signatures_moderated, dispatch_uid="petitions.announce_moderated_milestone")
+def on_supporters_restored(sender, deltas: dict[int, int], **kwargs):
+    for petition_id in sorted(pk for pk, n in deltas.items() if n > 0):
+        milestones.announce_milestone(petition_id=petition_id)
 
 
 @receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")

@@ -21,6 +21,38 @@ def test_holding_and_restoring_keep_the_counter_exact(admin_client, petition):
     assert reload(petition).supporter_count == 1 == petition.signatures.confirmed().count()
 
 
+def test_moderating_many_signatures_moves_each_counter_once(
+    admin_client, petition, django_assert_max_num_queries
+):
+    other = make_petition(slug="other-river")
+    confirmed = [make_signature(p, confirmed=True) for p in (petition, other) for _ in range(30)]
+    pending = [make_signature(petition) for _ in range(10)]
+    held = [make_signature(other, confirmed=True) for _ in range(5)]
+    for signature in held:
+        signature.moderate(Signature.Status.HELD)
+    chosen = confirmed[::2] + pending + held
+    # The same few statements for 70 signatures as for one (it was four or five each).
+    with django_assert_max_num_queries(20):
+        page = act(admin_client, "remove_as_spam", *chosen)
+    assert f"{len(chosen)} signature(s) now “Removed as spam”." in page
+    assert reload(petition).supporter_count == 15 == petition.signatures.confirmed().count()
+    assert reload(other).supporter_count == 15 == other.signatures.confirmed().count()
+    assert {s.status for s in Signature.objects.filter(pk__in=[s.pk for s in chosen])} == {
+        Signature.Status.REMOVED
+    }
+
+    page = act(admin_client, "restore", *held, *pending[:2])
+    assert "7 signature(s) now “Confirmed”." in page
+    assert reload(petition).supporter_count == 17 == petition.signatures.confirmed().count()
+    assert reload(other).supporter_count == 20 == other.signatures.confirmed().count()
+    restored = Signature.objects.get(pk=pending[0].pk)
+    assert restored.confirmed_at is not None  # never confirmed before: counted from now
+    first_confirmed = reload(held[0]).confirmed_at
+    act(admin_client, "hold_for_review", held[0])
+    act(admin_client, "restore", held[0])
+    assert reload(held[0]).confirmed_at == first_confirmed  # kept from its confirmation
+
+
 def test_resending_reaches_only_unconfirmed_signers(admin_client, petition, sent_emails):
     waiting = make_signature(petition, email="waiting@example.org")
     done = make_signature(petition, email="done@example.org", confirmed=True)

@@ -102,6 +102,24 @@ def test_moderation_racing_confirmation_keeps_the_counter_exact():
     assert petition.recount_supporters() == 0
 
 
+def test_bulk_moderations_racing_confirmations_keep_every_counter_exact():
+    petitions = [make_petition(slug="river-a"), make_petition(slug="river-b")]
+    signatures = [sign(p, n, f"bulk{n}-{p.slug}@example.org") for p in petitions for n in range(40)]
+    for signature in signatures[::2]:
+        signature.confirm()
+    statuses = [Signature.Status.REMOVED, Signature.Status.CONFIRMED, Signature.Status.HELD]
+
+    def act(n: int):
+        if n % 4 == 3:  # a supporter confirming, as moderators act on overlapping sets
+            return [s.confirm() for s in signatures[n::7]]
+        chosen = Signature.objects.filter(pk__in=[s.pk for s in signatures[n % 5 :: 3]])
+        return chosen.moderate(statuses[n % 3])
+
+    at_once(act, [(n,) for n in range(THREADS)])
+    assert_counter_is_exact(*petitions)
+    assert all(petition.recount_supporters() == 0 for petition in petitions)
+
+
 def test_deleting_while_confirming_keeps_the_counter_exact():
     petition = make_petition()
     signatures = [sign(petition, n) for n in range(40)]
