@@ -72,6 +72,13 @@ class PetitionQuerySet(models.QuerySet):
         read-modify-write. A hot petition's counter moves through Petition.add_supporters."""
         return self.update(supporter_count=F("supporter_count") + n)
 
+    def add_supporters_each(self, deltas: dict[int, int]) -> None:
+        """Petition.add_supporters(deltas[pk]) for each petition, in id order, so that
+        concurrent callers take the counters' locks in the same order."""
+        for petition in self.filter(pk__in=deltas).order_by("pk"):
+            if deltas[petition.pk]:
+                petition.add_supporters(deltas[petition.pk])
+
 
 class Petition(models.Model):
     class State(models.TextChoices):
@@ -559,9 +566,9 @@ class Signature(models.Model):
     def moderate(self, status: "Signature.Status") -> bool:
         """SignatureQuerySet.moderate for this one: whether its status changed."""
         changed = Signature.objects.filter(pk=self.pk).moderate(status)
-        now = Signature.objects.filter(pk=self.pk).values_list("status", "confirmed_at").first()
-        if now is not None:  # else deleted meanwhile
-            self.status, self.confirmed_at = now
+        stored = Signature.objects.filter(pk=self.pk).values_list("status", "confirmed_at")
+        if current := stored.first():  # else deleted meanwhile
+            self.status, self.confirmed_at = current
         return changed == 1
 
 

@@ -32,10 +32,7 @@ def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs
 
 @receiver(signatures_moderated, dispatch_uid="petitions.count_moderation")
 def on_signatures_moderated(sender, deltas: dict[int, int], **kwargs):
-    # In petition order, so that concurrent moderations take the counters' locks alike.
-    for petition in Petition.objects.filter(pk__in=deltas).order_by("pk"):
-        if deltas[petition.pk]:
-            petition.add_supporters(deltas[petition.pk])
+    Petition.objects.add_supporters_each(deltas)
 
 
 @receiver(pre_delete, sender=Signature, dispatch_uid="petitions.lock_deleted_signature")
