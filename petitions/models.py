@@ -21,9 +21,9 @@ from django_countries.fields import CountryField
 # Sent inside the transaction that changes a signature's status, so that the supporter counter
 # commits with the change (see petitions/signals.py).
 signature_status_changed = Signal()
-# The same for many signatures moderated at once, with each petition's change of supporters
-# (deltas: {petition_id: n}), so that each counter moves once.
-signatures_moderated = Signal()
+# The same for many signatures moderated or deleted at once, with each petition's change of
+# supporters (deltas: {petition_id: n}), so that each counter moves once.
+supporters_changed = Signal()
 
 # Top-level paths that a petition's slug must not shadow.
 RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n"}
@@ -397,36 +397,59 @@ class SignatureQuerySet(models.QuerySet):
         # LOWER(email), as in the unique constraint, so that its index serves the lookup.
         return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
 
+    def locked_rows(self, **excluded) -> list[tuple[int, int, str]]:
+        """(id, petition_id, status) of these signatures but the excluded, locked until the
+        transaction ends, in id order as every change of many locks them, with the status
+        they have now: one confirmed since a moderator's list was shown counts as confirmed."""
+        chosen = list(self.values_list("pk", flat=True))
+        rows = Signature.objects.filter(pk__in=chosen).exclude(**excluded).order_by("pk")
+        return list(rows.select_for_update().values_list("pk", "petition_id", "status"))
+
     def moderate(self, status: str) -> int:
         """A moderator's decision for these signatures: hold, remove as spam, or restore
         (confirm). One transaction however many there are, each petition's counter moved
         once in it; returns how many changed."""
-        chosen = list(self.values_list("pk", flat=True))
         with transaction.atomic():
-            # Locked in id order, as a concurrent moderation locks them, and read as they are
-            # now: one confirmed since the moderator's list was shown counts as confirmed.
-            changing = list(
-                Signature.objects.filter(pk__in=chosen)
-                .exclude(status=status)
-                .order_by("pk")
-                .select_for_update()
-                .values_list("pk", "petition_id", "status")
-            )
+            changing = self.locked_rows(status=status)
             if not changing:
                 return 0
             changes = {"status": status}
             if status == Signature.Status.CONFIRMED:
                 changes["confirmed_at"] = Coalesce("confirmed_at", Value(timezone.now()))
-            Signature.objects.filter(pk__in=[pk for pk, _, _ in changing]).update(**changes)
-            deltas = {}
-            for _, petition_id, old in changing:
-                deltas[petition_id] = deltas.get(petition_id, 0) + supporter_delta(old, status)
-            signatures_moderated.send(sender=Signature, deltas=deltas)
+            Signature.objects.filter(pk__in=[row[0] for row in changing]).update(**changes)
+            supporters_changed.send(sender=Signature, deltas=supporter_deltas(changing, status))
         return len(changing)
 
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete these signatures and the emails queued for them in one transaction, each
+        petition's counter moved once by the confirmed ones among them. Django's delete()
+        sends the delete signals of every signature, a counter change each: 2,000
+        signatures took 6,000 statements. (One signature's delete() keeps the signals.)"""
+        with transaction.atomic():
+            going = self.locked_rows()
+            if not going:
+                return 0, {}
+            pks = [row[0] for row in going]
+            emails = OutgoingEmail.objects.filter(signature__in=pks).delete()[0]
+            # Without the collector: the signatures' delete signals are what this replaces.
+            signatures = Signature.objects.filter(pk__in=pks)._raw_delete(self.db)
+            supporters_changed.send(sender=Signature, deltas=supporter_deltas(going, None))
+        counts = {Signature._meta.label: signatures, OutgoingEmail._meta.label: emails}
+        return signatures + emails, {label: n for label, n in counts.items() if n}
 
-def supporter_delta(old: str, new: str) -> int:
-    """How a change of status from old to new moves the counter: +1, -1 or 0."""
+
+def supporter_deltas(rows: list[tuple[int, int, str]], new: str | None) -> dict[int, int]:
+    """{petition_id: n}: how the counters move when these rows' status becomes new (None:
+    deleted)."""
+    deltas = {}
+    for _pk, petition_id, old in rows:
+        deltas[petition_id] = deltas.get(petition_id, 0) + supporter_delta(old, new)
+    return deltas
+
+
+def supporter_delta(old: str, new: str | None) -> int:
+    """How a change of status from old to new (None: deleted) moves the counter: +1, -1
+    or 0."""
     confirmed = Signature.Status.CONFIRMED
     return (new == confirmed) - (old == confirmed)
 

@@ -19,8 +19,8 @@ from petitions.models import (
     Recipient,
     Signature,
     signature_status_changed,
-    signatures_moderated,
     supporter_delta,
+    supporters_changed,
 )
 
 
@@ -30,8 +30,8 @@ def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs
         signature.petition.add_supporters(delta)
 
 
-@receiver(signatures_moderated, dispatch_uid="petitions.count_moderation")
-def on_signatures_moderated(sender, deltas: dict[int, int], **kwargs):
+@receiver(supporters_changed, dispatch_uid="petitions.count_changes")
+def on_supporters_changed(sender, deltas: dict[int, int], **kwargs):
     Petition.objects.add_supporters_each(deltas)
 
 
@@ -50,7 +50,7 @@ def on_supporter_added(sender, signature: Signature, old: str, **kwargs):
         milestones.announce_milestone(petition_id=signature.petition_id)
 
 
-@receiver(signatures_moderated, dispatch_uid="petitions.announce_moderated_milestone")
+@receiver(supporters_changed, dispatch_uid="petitions.announce_changed_milestone")
 def on_supporters_restored(sender, deltas: dict[int, int], **kwargs):
     for petition_id in sorted(pk for pk, n in deltas.items() if n > 0):
         milestones.announce_milestone(petition_id=petition_id)

@@ -102,7 +102,7 @@ def test_moderation_racing_confirmation_keeps_the_counter_exact():
     assert petition.recount_supporters() == 0
 
 
-def test_bulk_moderations_racing_confirmations_keep_every_counter_exact():
+def test_bulk_moderations_and_deletions_racing_confirmations_keep_every_counter_exact():
     petitions = [make_petition(slug="river-a"), make_petition(slug="river-b")]
     signatures = [sign(p, n, f"bulk{n}-{p.slug}@example.org") for p in petitions for n in range(40)]
     for signature in signatures[::2]:
@@ -112,6 +112,8 @@ def test_bulk_moderations_racing_confirmations_keep_every_counter_exact():
     def act(n: int):
         if n % 4 == 3:  # a supporter confirming, as moderators act on overlapping sets
             return [s.confirm() for s in signatures[n::7]]
+        if n % 8 == 6:
+            return Signature.objects.filter(pk__in=[s.pk for s in signatures[n::11]]).delete()
         chosen = Signature.objects.filter(pk__in=[s.pk for s in signatures[n % 5 :: 3]])
         return chosen.moderate(statuses[n % 3])
 

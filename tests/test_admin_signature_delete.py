@@ -1,0 +1,35 @@
+"""Deleting many signatures in the admin: a few statements whatever their number, their
+queued emails go with them, and each counter loses exactly its confirmed ones."""
+
+from petitions.models import OutgoingEmail, Signature
+from tests.conftest import make_petition, make_signature, reload
+from tests.test_admin_signature_moderation import SIGNATURES
+
+
+def test_deleting_many_signatures_moves_each_counter_once(
+    admin_client, petition, django_assert_max_num_queries
+):
+    other = make_petition(slug="other-river")
+    confirmed = [make_signature(p, confirmed=True) for p in (petition, other) for _ in range(20)]
+    pending = [make_signature(petition) for _ in range(10)]
+    chosen = confirmed[::2] + pending
+    data = {"action": "delete_selected", "_selected_action": [s.pk for s in chosen]}
+    page = admin_client.post(SIGNATURES, data).content.decode()
+    assert "Delete multiple objects" in page
+    # The same few statements for 30 signatures as for one (it was three each, and more).
+    with django_assert_max_num_queries(25):
+        response = admin_client.post(SIGNATURES, {**data, "post": "yes"}, follow=True)
+    assert "Successfully deleted 30 signatures." in response.content.decode()
+    assert not Signature.objects.filter(pk__in=[s.pk for s in chosen]).exists()
+    assert not OutgoingEmail.objects.filter(signature_id__in=[s.pk for s in chosen]).exists()
+    assert reload(petition).supporter_count == 10 == petition.signatures.confirmed().count()
+    assert reload(other).supporter_count == 10 == other.signatures.confirmed().count()
+
+
+def test_deleting_returns_what_went_as_django_does(petition):
+    make_signature(petition, confirmed=True)
+    make_signature(petition)
+    total, counts = petition.signatures.all().delete()
+    assert counts["petitions.Signature"] == 2
+    assert total == sum(counts.values())
+    assert Signature.objects.none().delete() == (0, {})
