@@ -59,6 +59,7 @@ class PetitionAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "title",
+                    "language",
                     "slug",
                     "starter_name",
                     "organizer_email",

@@ -4,7 +4,7 @@ from functools import cached_property
 
 import markdown
 import nh3
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -88,6 +88,15 @@ class Petition(models.Model):
 
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_not_reserved])
     title = models.CharField(max_length=200)
+    # Pages mark the organizer's words with it where the reader's interface language differs
+    # (WCAG 3.1.2), so that a screen reader pronounces them in their own language.
+    language = models.CharField(
+        "written in",
+        max_length=10,
+        choices=global_settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of the title, the texts, the letter and the recipients.",
+    )
     body = models.TextField(
         help_text="Markdown: blank lines separate paragraphs; [text](url) links."
     )

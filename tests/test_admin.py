@@ -30,6 +30,7 @@ def test_an_organizer_edits_the_appeal_and_its_recipients(organizer_client, peti
     recipients = list(petition.recipients.all())
     data = {
         "title": "Free the river now",
+        "language": "en",
         "slug": petition.slug,
         "starter_name": "Ada Organizer",
         "body": "New body.",
@@ -69,6 +70,7 @@ def test_closing_without_a_date_is_a_form_error_not_a_crash(organizer_client, pe
     url = reverse("admin:petitions_petition_change", args=[petition.pk])
     data = {
         "title": petition.title,
+        "language": "en",
         "slug": petition.slug,
         "starter_name": petition.starter_name,
         "body": petition.body,

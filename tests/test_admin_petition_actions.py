@@ -65,6 +65,7 @@ def test_a_public_petitions_slug_cannot_be_changed_by_posting(admin_client, peti
     url = reverse("admin:petitions_petition_change", args=[petition.pk])
     data = {
         "title": "Renamed",
+        "language": "en",
         "slug": "renamed",
         "starter_name": petition.starter_name,
         "organizer_email": "",

@@ -3,11 +3,30 @@
 from urllib.parse import quote, urlencode
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import get_language, gettext
 
 from petitions.models import Petition
 
 register = template.Library()
+
+
+# The organizer's words in the language they are written in, where the page's differs
+# (WCAG 3.1.2, language of parts): a screen reader then pronounces them in it.
+@register.simple_tag
+def lang_of(petition: Petition) -> str:
+    """lang="…" for an element that holds only the organizer's words."""
+    if petition.language == get_language():
+        return ""
+    return format_html(' lang="{}"', petition.language)
+
+
+@register.filter
+def written_in(text: str, petition: Petition) -> str:
+    """The organizer's words inside a sentence of the interface."""
+    if petition.language == get_language():
+        return conditional_escape(text)
+    return format_html('<span lang="{}">{}</span>', petition.language, text)
 
 
 def query(params: dict) -> str:
