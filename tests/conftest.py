@@ -56,6 +56,12 @@ def run_bench(name: str, *args: str, timeout: int = 180) -> str:
     return output
 
 
+def figures(pattern: str, output: str) -> list[tuple[int, ...]]:
+    """Every match of pattern in a benchmark's output, its groups read as whole numbers
+    (1,234 as 1234)."""
+    return [tuple(int(n.replace(",", "")) for n in found) for found in re.findall(pattern, output)]
+
+
 def make_petition(**fields) -> Petition:
     defaults = {
         "slug": "free-the-river",

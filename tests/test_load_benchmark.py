@@ -3,13 +3,7 @@ answered 302 is stored, the counter equals its confirmed rows and no response fa
 figures are not asserted: seconds-long runs on a shared machine mean nothing
 (docs/performance.md has full runs)."""
 
-import re
-
-from tests.conftest import run_bench
-
-
-def figures(pattern: str, output: str) -> list[tuple[int, ...]]:
-    return [tuple(int(n.replace(",", "")) for n in found) for found in re.findall(pattern, output)]
+from tests.conftest import figures, run_bench
 
 
 def test_a_short_run_stores_every_accepted_signature_and_counts_every_confirmation():

@@ -3,12 +3,11 @@ every accepted POST is stored and the counter equals its confirmed rows. Its fig
 asserted: two-second runs on a shared machine mean nothing (docs/scaling.md has full runs)."""
 
 import os
-import re
 import shutil
 
 import pytest
 
-from tests.conftest import run_bench
+from tests.conftest import figures, run_bench
 
 # nginx and wrk are installed by `make test` (scripts/ensure_system_packages.sh).
 pytestmark = [
@@ -17,23 +16,18 @@ pytestmark = [
 ]
 
 
-def counts(pattern: str, output: str) -> list[tuple[int, int]]:
-    found = re.findall(pattern, output)
-    return [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in found]
-
-
 def test_it_runs_and_every_count_matches():
     output = run_bench("scale_out", "--seconds", "2", "--rounds", "1")
     assert output.count("(b)/(a)") >= 2  # the pages' and the signatures' ratios
 
-    [(accepted, stored)] = counts(
+    [(accepted, stored)] = figures(
         r"sign POSTs accepted \(302\) ([\d,]+), signatures stored ([\d,]+)", output
     )
     assert accepted == stored > 0
-    [(confirms, confirmed)] = counts(
+    [(confirms, confirmed)] = figures(
         r"confirm POSTs accepted \(302\) ([\d,]+), signatures confirmed ([\d,]+)", output
     )
     assert confirms == confirmed > 0
-    [(counter, rows)] = counts(r"counter of [\w-]+: ([\d,]+), confirmed rows ([\d,]+)", output)
+    [(counter, rows)] = figures(r"counter of [\w-]+: ([\d,]+), confirmed rows ([\d,]+)", output)
     assert counter == rows
     assert "non-2xx/3xx responses: 0" in output

@@ -24,9 +24,8 @@ def lang_of(petition: Petition) -> str:
 @register.filter
 def written_in(text: str, petition: Petition) -> str:
     """The organizer's words inside a sentence of the interface."""
-    if petition.language == get_language():
-        return conditional_escape(text)
-    return format_html('<span lang="{}">{}</span>', petition.language, text)
+    lang = lang_of(petition)
+    return format_html("<span{}>{}</span>", lang, text) if lang else conditional_escape(text)
 
 
 def query(params: dict) -> str:

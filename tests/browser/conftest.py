@@ -8,7 +8,6 @@ django.core.mail.outbox.
 import io
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from PIL import Image
 
 from petitions import outbox
 from petitions.models import Petition, Recipient
-from tests.conftest import make_closed_petition, make_petition, make_signature
+from tests.conftest import email_link, make_closed_petition, make_petition, make_signature
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -111,7 +110,7 @@ def fits_width(page) -> bool:
 def confirmation_link(email_to: str) -> str:
     outbox.send_due()  # what the email worker does
     message = next(m for m in reversed(mail.outbox) if m.to == [email_to])
-    return re.search(r"https?://\S+/confirm/\S+/", message.body).group(0)
+    return email_link(message.body, "confirm")[0]
 
 
 def png(width: int, height: int) -> SimpleUploadedFile:
