@@ -42,13 +42,50 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# One JSON-ish line per request: client, time, request, status, bytes, referrer, user agent,
-# duration in milliseconds, and the request id that Django's log lines carry too (set on the
-# response by petition_site.middleware). Gunicorn does not JSON-escape the quoted fields.
-access_log_format = (
-    '{"remote": "%(h)s", "time": "%(t)s", "request": "%(r)s", "status": %(s)s, '
-    '"bytes": "%(B)s", "referrer": "%(f)s", "agent": "%(a)s", "ms": %(M)s, '
-    '"request_id": "%({x-request-id}o)s"}'
-)
+
+
+def json_logging(access_log: str | None, level: str) -> dict:
+    """gunicorn's loggers as JSON lines: its messages on stderr, its access lines on stdout
+    or in the file named."""
+    handlers = {
+        "error": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json",
+        }
+    }
+    if access_log == "-":
+        handlers["access"] = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}
+    elif access_log:
+        handlers["access"] = {"class": "logging.FileHandler", "filename": access_log}
+    if access_log:
+        handlers["access"]["formatter"] = "access"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "petition_site.middleware.JSONFormatter"},
+            "access": {"()": "petition_site.middleware.AccessLogFormatter"},
+        },
+        "handlers": handlers,
+        "root": {"level": "INFO", "handlers": ["error"]},
+        "loggers": {
+            "gunicorn.error": {"level": level.upper(), "handlers": ["error"], "propagate": False},
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": ["access"] if access_log else [],
+                "propagate": False,
+            },
+        },
+    }
+
+
+# Every line JSON, as Django's are (petition_site/middleware.py): one line per request with
+# the client, time, request, status, bytes, referrer, user agent, duration in milliseconds,
+# and the request id that Django's lines carry too (set on the response by the middleware).
+logconfig_dict = json_logging(accesslog, loglevel)
+# No control socket: nothing here uses gunicornc, and the image's user has no home folder for
+# the socket ($HOME/.gunicorn/), so gunicorn would log an error on every start.
+control_socket_disable = True
 # Behind a proxy, trust its X-Forwarded-* headers only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -53,7 +53,7 @@ from harness import (
     wrk_get,
     wrk_post,
 )
-from services import ensure_debian_package, postgres, redis
+from services import ensure_debian_package, postgres, redis, stop_process
 
 SETUPS = ("a", "b")
 LABELS = {"a": "(a) 1 instance", "b": "(b) 2 instances"}
@@ -134,12 +134,7 @@ def running(cmd: list[str], env: dict, log: Path):
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def nginx_config(folder: Path, ports: dict, upstreams: list[int]) -> Path:

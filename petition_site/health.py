@@ -33,8 +33,8 @@ def database_problem() -> str | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError as error:
-        return f"database unreachable ({type(error).__name__})"
+    except DatabaseError as error:  # its message says why (petition_site/postgresql/)
+        return f"database unreachable ({type(error).__name__}: {error})"
     return None
 
 

@@ -52,9 +52,11 @@ class RequestIDFilter(logging.Filter):
 class JSONFormatter(logging.Formatter):
     """One JSON object per line: what log collectors parse without configuration."""
 
+    time_format = "%Y-%m-%dT%H:%M:%S%z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": self.formatTime(record, self.time_format),
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
@@ -62,4 +64,33 @@ class JSONFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class AccessLogFormatter(JSONFormatter):
+    """gunicorn's access line (gunicorn.conf.py) as JSON, from the atoms gunicorn passes as
+    the record's args (gunicorn/glogging.py, Logger.access): its own access_log_format would
+    only put a backslash before each double quote, and a request line can hold anything."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        atoms = record.args  # gunicorn's SafeAtoms: "-" for a missing one
+
+        def atom(key: str):
+            # SafeAtoms put a backslash before each double quote; every quote has one, so
+            # taking them away gives back exactly what the client sent.
+            value = atoms[key]
+            return value.replace('\\"', '"') if isinstance(value, str) else value
+
+        status = str(atom("s"))
+        entry = {
+            "remote": atom("h"),
+            "time": self.formatTime(record, self.time_format),
+            "request": atom("r"),
+            "status": int(status) if status.isdigit() else status,
+            "bytes": atom("B"),
+            "referrer": atom("f"),
+            "agent": atom("a"),
+            "ms": atom("M"),
+            "request_id": atom("{x-request-id}o"),
+        }
         return json.dumps(entry, ensure_ascii=False)

@@ -118,6 +118,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the cause in the error when the pool cannot get a connection.
+    DATABASES["default"]["ENGINE"] = "petition_site.postgresql"
     # psycopg 3's connection pool, managed by Django (5.1+); needs CONN_MAX_AGE = 0.
     if envbool("DATABASE_POOL", True):
         DATABASES["default"]["OPTIONS"] = {
@@ -262,7 +264,7 @@ if DATABASE_REPLICA_URL:
         **dj_database_url.parse(DATABASE_REPLICA_URL),
         **{
             key: DATABASES["default"][key]
-            for key in ("OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+            for key in ("ENGINE", "OPTIONS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
             if key in DATABASES["default"]
         },
         "TEST": {"MIRROR": "default"},
@@ -293,10 +295,18 @@ if AWS_STORAGE_BUCKET_NAME:
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Petitions <petitions@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Seconds an email provider may take to connect, and again to answer (anymail's HTTP APIs;
+# Django's SMTP backend allows it per step of its dialogue): a stuck provider cannot hold
+# the email worker past its stop budget (send_queued_emails.py), which the worker's grace
+# period in deploy/k8s/ follows. Not from the environment, so the two cannot drift apart.
+EMAIL_TIMEOUT = 10
 ANYMAIL = {
-    name.removeprefix("ANYMAIL_"): value
-    for name, value in os.environ.items()
-    if name.startswith("ANYMAIL_")
+    "REQUESTS_TIMEOUT": EMAIL_TIMEOUT,
+    **{
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in os.environ.items()
+        if name.startswith("ANYMAIL_")
+    },
 }
 
 # A sign form sent back sooner than this after it was served is a bot's; later than the

@@ -3,6 +3,7 @@ the worker (manage.py send_queued_emails) sends due rows, retrying with backoff.
 
 import datetime as dt
 import logging
+import threading
 
 from django.conf import settings
 from django.db import transaction
@@ -62,24 +63,49 @@ def claim_due(batch: int, now: dt.datetime) -> list[OutgoingEmail]:
     return list(claimed.select_related("signature__petition", "petition"))
 
 
-def send_due(batch: int = 50, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Send what is due; return how many were sent and how many failed (and wait to retry)."""
+def send_due(
+    batch: int = 50, now: dt.datetime | None = None, stop: threading.Event | None = None
+) -> tuple[int, int]:
+    """Send what is due; return how many were sent and how many failed (and wait to retry).
+    Once `stop` is set, the email being sent is finished and the rest are released."""
+    if stop is not None and stop.is_set():
+        return 0, 0
     now = now or timezone.now()
+    claimed = claim_due(batch, now)
     sent = failed = 0
-    for email in claim_due(batch, now):
-        try:
-            if email.is_wanted():
-                with translation.override(email.language or settings.LANGUAGE_CODE):
-                    SENDERS[email.kind](email)
-        except Exception as error:  # any provider failure: keep the email and try again later
-            failed += 1
-            email.attempts += 1
-            email.send_after = now + backoff(email.attempts)
-            email.last_error = f"{type(error).__name__}: {error}"[:2000]
-            email.save(update_fields=["attempts", "send_after", "last_error"])
-            log.warning("email %s failed (attempt %d): %s", email.pk, email.attempts, error)
-        else:
+    for i, email in enumerate(claimed):
+        if stop is not None and stop.is_set():
+            release(claimed[i:], leased_until=now + LEASE)
+            break
+        if send(email, now):
             sent += 1
-            email.sent_at = timezone.now()
-            email.save(update_fields=["sent_at"])
+        else:
+            failed += 1
     return sent, failed
+
+
+def send(email: OutgoingEmail, now: dt.datetime) -> bool:
+    """Send one claimed email and record it as sent, or as failed with its next try."""
+    try:
+        if email.is_wanted():
+            with translation.override(email.language or settings.LANGUAGE_CODE):
+                SENDERS[email.kind](email)
+    except Exception as error:  # any provider failure: keep the email and try again later
+        email.attempts += 1
+        email.send_after = now + backoff(email.attempts)
+        email.last_error = f"{type(error).__name__}: {error}"[:2000]
+        email.save(update_fields=["attempts", "send_after", "last_error"])
+        log.warning("email %s failed (attempt %d): %s", email.pk, email.attempts, error)
+        return False
+    email.sent_at = timezone.now()
+    email.save(update_fields=["sent_at"])
+    return True
+
+
+def release(emails: list[OutgoingEmail], *, leased_until: dt.datetime) -> int:
+    """Give back claimed emails this worker will not send: due again at once, for another
+    worker or the next start. Only those still under this worker's lease: one whose lease
+    ran out may be another worker's by now."""
+    return OutgoingEmail.objects.filter(
+        id__in=[email.pk for email in emails], sent_at=None, send_after=leased_until
+    ).update(send_after=timezone.now())

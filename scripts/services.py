@@ -121,6 +121,16 @@ def wait_until_ready(root: Path, server: subprocess.Popen, timeout: float = 30) 
             time.sleep(0.05)
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within the timeout."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def ensure_debian_package(program: str, package: str) -> str:
     """The program's path, installing its Debian package when we are root on Debian."""
     found = shutil.which(program)

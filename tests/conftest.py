@@ -1,6 +1,8 @@
 import datetime as dt
 import importlib.util
+import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -15,6 +17,10 @@ from petitions import outbox
 from petitions.forms import form_timestamp
 from petitions.models import Petition, Recipient, Signature
 from petitions.signing import store_new_signature
+
+# The container test builds images and runs the compose stack: `make test-container` runs it
+# on its own, after `make test`.
+collect_ignore = [] if os.environ.get("CONTAINER_TESTS") else ["container"]
 
 LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
 
@@ -60,6 +66,20 @@ def figures(pattern: str, output: str) -> list[tuple[int, ...]]:
     """Every match of pattern in a benchmark's output, its groups read as whole numbers
     (1,234 as 1234)."""
     return [tuple(int(n.replace(",", "")) for n in found) for found in re.findall(pattern, output)]
+
+
+def production_env(**env: str) -> dict[str, str]:
+    """The environment of a production process (DEBUG off, a random key) on make test's
+    PostgreSQL server and Redis, for tests that run the site's commands as processes; `env`
+    adds to or overrides it."""
+    return {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": os.environ["REDIS_URL"],
+        **env,
+    }
 
 
 def make_petition(**fields) -> Petition:

@@ -1,19 +1,21 @@
 """gunicorn with gunicorn.conf.py and production settings, as the image runs it: the health
-check script passes, /readyz reports an unmigrated database, and the access log line is
-JSON carrying the request id."""
+check script passes, /readyz reports an unmigrated database, every line it writes is JSON
+(the access line carrying the request id), and it starts without a home folder."""
 
+import contextlib
 import json
-import os
-import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,23 +26,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
+@contextlib.contextmanager
+def gunicorn_serving(log: Path, **env: str) -> Iterator[str]:
+    """Real gunicorn on a free port, its stdout and stderr in `log`: its base URL once the
+    image's health check passes; stopped as a supervisor stops it (SIGTERM) on exit. `env`
+    adds to or overrides the production environment."""
     port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "petitions.example.org",
-        # make test's server, but its maintenance database, where nothing is migrated.
-        "DATABASE_URL": os.environ["DATABASE_URL"],
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "2",
-    }
+    # make test's server, but its maintenance database, where nothing is migrated.
+    env = production_env(
+        ALLOWED_HOSTS="petitions.example.org",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
+        GUNICORN_THREADS="2",
+        **env,
+    )
     with open(log, "wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
@@ -59,10 +59,25 @@ def gunicorn(tmp_path_factory):
                 break
             assert server.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", log
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with gunicorn_serving(log) as base:
+        yield base, log
+
+
+def log_lines_with(log: Path, text: str) -> list[str]:
+    """The lines of the log that hold `text`, waiting a little for the first to be written."""
+    deadline = time.monotonic() + 5
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [line for line in log.read_text().splitlines() if text in line]
 
 
 def get(url: str, **headers) -> tuple[int, dict, bytes]:
@@ -82,25 +97,40 @@ class TestGunicorn:
         assert status == 503
         assert body.startswith(b"not ready: ") and b"migration(s) not applied" in body
 
-    def test_the_access_line_is_json_with_the_request_id(self, gunicorn):
+    def test_every_line_is_json_even_for_a_request_full_of_quotes_and_backslashes(self, gunicorn):
         base, log = gunicorn
-        status, headers, _ = get(f"{base}/healthz", **{"X-Request-ID": "deploy-check-0042"})
+        agent = 'Probe/1.0 "quoted \\" and \\ alone'
+        status, headers, _ = get(
+            f'{base}/healthz?q="\\', **{"User-Agent": agent, "X-Request-ID": "deploy-check-0042"}
+        )
         assert (status, headers["X-Request-ID"]) == (200, "deploy-check-0042")
-        deadline = time.monotonic() + 5
-        while "deploy-check-0042" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        (line,) = [line for line in log.read_text().splitlines() if "deploy-check-0042" in line]
+        (line,) = log_lines_with(log, "deploy-check-0042")
         entry = json.loads(line)
-        assert entry["request"] == "GET /healthz HTTP/1.1"
+        assert entry["request"] == 'GET /healthz?q="\\ HTTP/1.1'
+        assert entry["agent"] == agent
         assert entry["status"] == 200
         assert entry["request_id"] == "deploy-check-0042"
         assert isinstance(entry["ms"], int)
+        for line in log.read_text().splitlines():  # gunicorn's own lines, and Django's
+            assert isinstance(json.loads(line), dict), line
 
     def test_each_connection_carries_one_request(self, gunicorn):
         """So that the next request goes to whichever worker is free (gunicorn.conf.py)."""
         base, _ = gunicorn
         status, headers, _ = get(f"{base}/healthz", Connection="keep-alive")
         assert (status, headers["Connection"]) == (200, "close")
+
+
+def test_it_starts_and_stops_without_a_warning_when_its_user_has_no_home_folder(tmp_path):
+    """As the image's user, who has none: nothing can be made under HOME, here a file."""
+    home = tmp_path / "home"
+    home.write_text("")
+    log = tmp_path / "gunicorn.log"
+    with gunicorn_serving(log, HOME=str(home)) as base:
+        assert get(f"{base}/healthz")[0] == 200
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert entries, "gunicorn wrote nothing"
+    assert [e for e in entries if e.get("level", "INFO") not in ("DEBUG", "INFO")] == []
 
 
 def gunicorn_settings(names: tuple[str, ...], **env) -> dict:

@@ -8,6 +8,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from petitions.management.commands.send_queued_emails import STOP_BUDGET
+
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy/k8s"
 KUBERNETES_VERSION = "1.30"  # the oldest minor version still commonly run
@@ -17,6 +19,12 @@ MANIFESTS = sorted(p for p in K8S.glob("*.yaml") if p.name != "kustomization.yam
 def load(name: str) -> dict:
     (document,) = yaml.safe_load_all((K8S / name).read_text())
     return document
+
+
+def cores(quantity: str | int) -> float:
+    """A CPU quantity as cores: "2", 2 or "2000m"."""
+    text = str(quantity)
+    return int(text[:-1]) / 1000 if text.endswith("m") else float(text)
 
 
 def containers(name: str) -> list[dict]:
@@ -49,6 +57,16 @@ class TestK8sManifests:
         (migrate,) = containers("migrate-job.yaml")
         assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
         assert load("migrate-job.yaml")["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+    def test_the_worker_is_given_its_stop_budget_before_it_is_killed(self):
+        pod = load("worker-deployment.yaml")["spec"]["template"]["spec"]
+        assert pod["terminationGracePeriodSeconds"] >= STOP_BUDGET
+
+    def test_each_web_pod_requests_a_core_per_gunicorn_worker(self):
+        """docs/scaling.md: so that the autoscaler's target means what it says."""
+        (web,) = containers("web-deployment.yaml")
+        workers = int(load("configmap.yaml")["data"]["WEB_CONCURRENCY"])
+        assert cores(web["resources"]["requests"]["cpu"]) == workers
 
     @pytest.mark.parametrize(
         "name", ["web-deployment.yaml", "worker-deployment.yaml", "migrate-job.yaml"]

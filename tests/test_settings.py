@@ -69,4 +69,4 @@ def test_postgres_urls_use_psycopgs_pool():
         DATABASE_URL="postgres://u@db.example/petitions",
         DATABASE_POOL_MAX_SIZE="8",
     )
-    assert result.stdout.split() == ["django.db.backends.postgresql", "8", "0"], result.stderr
+    assert result.stdout.split() == ["petition_site.postgresql", "8", "0"], result.stderr

@@ -2,11 +2,19 @@
 every few seconds shards the counters of hot petitions and folds their shards (see
 petitions/counters.py), and once an hour erases personal data past its retention.
 
-Run one or more next to the web processes; they never send the same email twice.
+Run one or more next to the web processes; they never send the same email twice. SIGTERM or
+SIGINT stops it within STOP_BUDGET: it finishes the email it is sending, gives back the
+others it claimed (due again at once, for another worker or the next start) and exits 0.
 """
 
+import contextlib
+import math
+import signal
+import threading
 import time
+from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
@@ -18,6 +26,31 @@ PURGE_EVERY = 3600  # seconds
 # A hot petition's page shows its exact count at once; this bounds how many shard rows a
 # read sums and how far ordering by the counter row lags.
 TEND_COUNTERS_EVERY = 2  # seconds
+# Seconds a stop may take: the email being sent (connecting, then its answer, each within
+# settings.EMAIL_TIMEOUT), then a few database writes. Whatever runs the worker must wait this
+# long after SIGTERM before it kills it (deploy/k8s/worker-deployment.yaml), or an email the
+# provider accepted is not marked sent, and goes out again once its lease ends.
+STOP_BUDGET = 2 * settings.EMAIL_TIMEOUT + 5
+
+
+@contextlib.contextmanager
+def stop_on_signals(*signums: int) -> Iterator[threading.Event]:
+    """An event that these signals set instead of ending the process; the previous handlers
+    come back on exit. As a container's PID 1 the process has no default action for SIGTERM:
+    without a handler of its own it ignores it, until it is killed."""
+    stop = threading.Event()
+
+    def ask_to_stop(signum, frame):
+        # From a thread of its own: a handler runs between two bytecodes of the main thread,
+        # which may hold the event's lock (inside stop.wait()) at that moment.
+        threading.Thread(target=stop.set).start()
+
+    previous = {signum: signal.signal(signum, ask_to_stop) for signum in signums}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 class Command(BaseCommand):
@@ -29,19 +62,34 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=50, help="Emails claimed per pass.")
 
     def handle(self, *args, once: bool, interval: float, batch: int, **options):
-        last_purge = last_tend = 0.0
-        while True:
+        with stop_on_signals(signal.SIGTERM, signal.SIGINT) as stop:
+            if not once:
+                self.say("sending queued emails; SIGTERM or SIGINT stops")
+            self.work(stop, once=once, interval=interval, batch=batch)
+        if stop.is_set():
+            self.say("stopped")
+
+    def work(self, stop: threading.Event, *, once: bool, interval: float, batch: int) -> None:
+        # Each step is short (a few statements, or one email's send): the loop sees a stop
+        # between two of them.
+        last_purge = last_tend = -math.inf  # both on the first pass
+        while not stop.is_set():
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_personal_data()
                 last_purge = time.monotonic()
             if time.monotonic() - last_tend > TEND_COUNTERS_EVERY:
                 tend_counters()
                 last_tend = time.monotonic()
-            sent, failed = send_due(batch)
+            sent, failed = send_due(batch, stop=stop)
             if sent or failed:
-                self.stdout.write(f"sent {sent}, failed {failed} (will retry)")
+                self.say(f"sent {sent}, failed {failed} (will retry)")
             if once:
                 return
-            if sent + failed < batch:  # nothing left: wait for more
-                time.sleep(interval)
+            if sent + failed < batch:  # nothing left: wait for more, or for a stop
+                stop.wait(interval)
             close_old_connections()  # drop a connection that broke or grew too old
+
+    def say(self, line: str) -> None:
+        # Flushed: a supervisor's log shows the line now, even with stdout a pipe.
+        self.stdout.write(line)
+        self.stdout.flush()
