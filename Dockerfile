@@ -24,13 +24,19 @@ RUN groupadd --system --gid 10001 petitions \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY . .
-# Static files are collected into the image; whitenoise serves them compressed. The key is
-# random and thrown away: settings refuse to start without one, and nothing signed survives.
+# Static files are collected into the image; whitenoise serves them compressed. Production
+# settings refuse to load without a key and a Redis: the key is random and thrown away
+# (nothing signed survives), and collectstatic never connects to the placeholder Redis.
 RUN DEBUG=false \
     SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-    python manage.py collectstatic --noinput --verbosity 0
+    REDIS_URL=redis://collectstatic.invalid:6379/0 \
+    python manage.py collectstatic --noinput --verbosity 0 \
+ && mkdir -p var/media \
+ && chown 10001:10001 var/media
 
 # Numeric, so that Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+# Uploads (MEDIA_ROOT) are the one folder it writes: compose mounts a named volume there, which
+# starts with this folder's owner.
 USER 10001:10001
 ENV DEBUG=false \
     PORT=8000
