@@ -25,7 +25,7 @@ install: $(BIN)/activate
 ## Serve the site on http://127.0.0.1:$(PORT)/ with SQLite, emails printed here.
 run: install
 	$(BIN)/python manage.py migrate --verbosity 0
-	$(BIN)/python manage.py load_seed_petition
+	$(BIN)/python manage.py load_seed_petition --demo
 	@echo ""
 	@echo "  The seed petition:  http://127.0.0.1:$(PORT)/release-dr-wang-bingzhang/"
 	@echo "  Organizers' admin:  http://127.0.0.1:$(PORT)/admin/  (create a login first: make superuser)"

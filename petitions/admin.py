@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
@@ -48,8 +49,17 @@ class RecipientInline(admin.TabularInline):
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
-    list_display = ["title", "state", "supporters", "goal", "starter_name", "created_at"]
-    list_filter = ["state"]
+    list_display = [
+        "title",
+        "state",
+        "closes_at",
+        "outcome",
+        "supporters",
+        "goal",
+        "starter_name",
+        "created_at",
+    ]
+    list_filter = ["state", "outcome"]
     search_fields = ["title", "slug", "starter_name"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["supporters", "counter_shards", "created_at", "updated_at"]
@@ -70,7 +80,11 @@ class PetitionAdmin(admin.ModelAdmin):
             },
         ),
         ("Image", {"fields": ["image", "image_alt"]}),
-        ("State", {"fields": ["state", "closed_at", "goal", "supporters", "counter_shards"]}),
+        (
+            "State",
+            {"fields": ["state", "closes_at", "closed_at", "goal", "supporters", "counter_shards"]},
+        ),
+        ("Outcome", {"fields": ["outcome", "outcome_on", "outcome_statement"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [RecipientInline]
@@ -218,13 +232,31 @@ class PetitionAdmin(admin.ModelAdmin):
     def open_petitions(self, request, queryset):
         self.change_state(request, queryset, Petition.State.DRAFT, Petition.open, "opened")
 
-    @admin.action(description="Close selected petitions (today)", permissions=["change"])
+    @admin.action(description="Close selected petitions (now)", permissions=["change"])
     def close_petitions(self, request, queryset):
         self.change_state(request, queryset, Petition.State.OPEN, Petition.close, "closed")
 
     @admin.action(description="Reopen selected closed petitions", permissions=["change"])
     def reopen_petitions(self, request, queryset):
+        """Reopening clears the outcome: where there is one, only once the organizer has
+        confirmed it on an intermediate page, as delete_selected asks before deleting."""
+        with_outcome = queryset.filter(state=Petition.State.CLOSED).exclude(
+            outcome=Petition.Outcome.NONE
+        )
+        if with_outcome.exists() and request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reopen and clear the outcome?",
+                "opts": self.opts,
+                "queryset": queryset,
+                "with_outcome": with_outcome,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/petitions/petition/reopen_confirmation.html", context
+            )
         self.change_state(request, queryset, Petition.State.CLOSED, Petition.reopen, "reopened")
+        return None
 
 
 @admin.register(Recipient)

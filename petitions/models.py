@@ -63,6 +63,21 @@ class PetitionQuerySet(models.QuerySet):
         )
         return self.annotate(supporters=F("supporter_count") + Coalesce(Subquery(unfolded), 0))
 
+    def accepting_signatures(self, now=None):
+        """Open petitions whose closing time, if they have one, has not come: the same test
+        as Petition.is_open, for the statements that sign."""
+        now = now or timezone.now()
+        not_yet = Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+        return self.filter(not_yet, state=Petition.State.OPEN)
+
+    def close_due(self, now=None) -> int:
+        """Close the open petitions whose closing time has passed, as of that time (the
+        worker's every few seconds); returns how many closed."""
+        now = now or timezone.now()
+        return self.filter(state=Petition.State.OPEN, closes_at__lte=now).update(
+            state=Petition.State.CLOSED, closed_at=F("closes_at"), updated_at=now
+        )
+
     def touch(self) -> int:
         """Mark as edited, so that cached pages made from the old version are not used."""
         return self.update(updated_at=timezone.now())
@@ -85,6 +100,13 @@ class Petition(models.Model):
         DRAFT = "draft", "Draft"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        NONE = "none", _("No outcome yet")
+        VICTORY = "victory", _("Victory")
+        RESPONDED = "responded", _("The decision maker responded")
+        DECLINED = "declined", _("Declined")
+        NO_RESPONSE = "no-response", _("No response")
 
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_not_reserved])
     title = models.CharField(max_length=200)
@@ -127,6 +149,25 @@ class Petition(models.Model):
     starter_name = models.CharField("started by", max_length=100)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(
+        "closes at",
+        null=True,
+        blank=True,
+        help_text="Optional. Signing stops then, and the petition closes within a minute. "
+        "In the site's time zone.",
+    )
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.NONE,
+        help_text="What came of a closed petition.",
+    )
+    outcome_statement = models.TextField(
+        "organizer's statement",
+        blank=True,
+        help_text="Markdown, shown with the outcome on the petition's page.",
+    )
+    outcome_on = models.DateField("outcome date", null=True, blank=True)
     goal = models.PositiveIntegerField(
         null=True, blank=True, help_text="Optional number of supporters to aim for."
     )
@@ -159,6 +200,16 @@ class Petition(models.Model):
                 violation_error_message="A closed petition needs its closing date, and only it.",
             ),
             models.CheckConstraint(condition=Q(goal__gt=0), name="goal_is_positive"),
+            models.CheckConstraint(
+                condition=Q(outcome="none") | Q(state="closed"),
+                name="outcome_only_when_closed",
+                violation_error_message="Only a closed petition can have an outcome.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="none") | Q(outcome_statement="", outcome_on__isnull=True),
+                name="outcome_statement_needs_outcome",
+                violation_error_message="A statement or an outcome date needs an outcome.",
+            ),
         ]
 
     def __str__(self):
@@ -170,6 +221,14 @@ class Petition(models.Model):
     @cached_property
     def body_html(self) -> str:
         return render_markdown(self.body)
+
+    @cached_property
+    def outcome_statement_html(self) -> str:
+        return render_markdown(self.outcome_statement)
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.outcome != self.Outcome.NONE
 
     @property
     def absolute_url(self) -> str:
@@ -225,7 +284,20 @@ class Petition(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state == self.State.OPEN
+        """Accepting signatures: open, and before its closing time if it has one (the
+        worker closes it within a minute; until then it is open in name only)."""
+        return self.state == self.State.OPEN and not self.is_past_closing_time()
+
+    def is_past_closing_time(self, now=None) -> bool:
+        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+    def days_to_close(self, now=None) -> int | None:
+        """Calendar days until the closing time in the site's time zone (0: today), for
+        "Closes in 12 days"; None without one or once it has passed."""
+        now = now or timezone.now()
+        if self.closes_at is None or self.closes_at <= now:
+            return None
+        return (timezone.localdate(self.closes_at) - timezone.localdate(now)).days
 
     @property
     def is_closed(self) -> bool:
@@ -238,9 +310,12 @@ class Petition(models.Model):
         return min(100, self.supporters * 100 // self.goal)
 
     def close(self, when=None) -> None:
+        """Close now (or when), or at the closing time if that has already passed: the time
+        signing stopped, which becomes the closing time too."""
+        when = when or timezone.now()
         self.state = self.State.CLOSED
-        self.closed_at = when or timezone.now()
-        self.save(update_fields=["state", "closed_at", "updated_at"])
+        self.closed_at = self.closes_at = min(when, self.closes_at or when)
+        self.save(update_fields=["state", "closed_at", "closes_at", "updated_at"])
 
     def open(self) -> None:
         """Publish a draft: it becomes public and accepts signatures."""
@@ -248,9 +323,24 @@ class Petition(models.Model):
         self.save(update_fields=["state", "updated_at"])
 
     def reopen(self) -> None:
+        """Accept signatures again, without the outcome, and without a closing time that
+        has passed (it would close again at once): the organizer may set a new one."""
         self.state = self.State.OPEN
         self.closed_at = None
-        self.save(update_fields=["state", "closed_at", "updated_at"])
+        if self.is_past_closing_time():
+            self.closes_at = None
+        self.outcome, self.outcome_statement, self.outcome_on = self.Outcome.NONE, "", None
+        self.save(
+            update_fields=[
+                "state",
+                "closed_at",
+                "closes_at",
+                "outcome",
+                "outcome_statement",
+                "outcome_on",
+                "updated_at",
+            ]
+        )
 
     def add_supporters(self, n: int) -> None:
         """Count n more supporters (n < 0: fewer), in the caller's transaction: on the
@@ -573,15 +663,17 @@ class Signature(models.Model):
 
     def confirm(self) -> bool:
         """Count a pending signature, or hold it if it needs review; False if it was not
-        pending (a double click counts once)."""
+        pending (a double click counts once) or its petition no longer accepts signatures."""
         now = timezone.now()
         status = self.Status.HELD if self.review_reason else self.Status.CONFIRMED
+        open_petition = Petition.objects.accepting_signatures(now).filter(pk=self.petition_id)
         with transaction.atomic():
             # The conditional UPDATE takes the row lock: of two concurrent confirmations,
-            # the second waits, then matches nothing.
-            updated = Signature.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
-                status=status, confirmed_at=now
-            )
+            # the second waits, then matches nothing. It also checks the closing time, so
+            # that a confirmation a moment after it counts nothing.
+            updated = Signature.objects.filter(
+                pk=self.pk, status=self.Status.PENDING, petition__in=open_petition.values("pk")
+            ).update(status=status, confirmed_at=now)
             if updated:
                 self.status, self.confirmed_at = status, now
                 signature_status_changed.send(

@@ -53,6 +53,7 @@ def sign_petition(
         ip_hash=ip_hash,
         network_hash=network_hash,
     )
+    # Raises PetitionNotOpen if the petition closed since it was read.
     while not store_new_signature(signature):
         existing = petition.signatures.by_email(email).first()
         if existing is not None:  # else withdrawn since the INSERT met it: try again
@@ -62,34 +63,45 @@ def sign_petition(
 
 
 # The signature and its confirmation email in one statement, as store_new_signature() does
-# through the ORM on other databases. ON CONFLICT: the unique constraint on the petition and
-# the email decides whether this email has signed, so concurrent duplicates cannot both be
-# stored, and a duplicate stores no email either.
+# through the ORM on other databases. The petition must accept signatures in this statement,
+# as Petition.is_open says: a sign POST a moment after the closing time is refused however
+# stale the caller's copy of the petition. ON CONFLICT: the unique constraint on the petition
+# and the email decides whether this email has signed, so concurrent duplicates cannot both
+# be stored, and a duplicate stores no email either.
 INSERT_SIGNATURE_AND_EMAIL = """
-WITH signature AS (
+WITH open_petition AS (
+    SELECT id FROM petitions_petition
+    WHERE id = %(petition_id)s AND state = 'open'
+        AND (closes_at IS NULL OR closes_at > %(now)s)
+),
+signature AS (
     INSERT INTO petitions_signature (
         petition_id, name, email, country, comment, is_public, may_contact, status,
         created_at, review_reason, ip_hash, network_hash
     )
-    VALUES (
-        %(petition_id)s, %(name)s, %(email)s, %(country)s, %(comment)s, %(is_public)s,
+    SELECT
+        id, %(name)s, %(email)s, %(country)s, %(comment)s, %(is_public)s,
         %(may_contact)s, %(status)s, %(created_at)s, %(review_reason)s, %(ip_hash)s,
         %(network_hash)s
-    )
+    FROM open_petition
     ON CONFLICT DO NOTHING
     RETURNING id
+),
+email AS (
+    INSERT INTO petitions_outgoingemail (
+        kind, signature_id, language, created_at, send_after, attempts, last_error
+    )
+    SELECT %(kind)s, id, %(language)s, %(now)s, %(now)s, 0, '' FROM signature
+    RETURNING signature_id
 )
-INSERT INTO petitions_outgoingemail (
-    kind, signature_id, language, created_at, send_after, attempts, last_error
-)
-SELECT %(kind)s, id, %(language)s, %(now)s, %(now)s, 0, '' FROM signature
-RETURNING signature_id
+SELECT EXISTS (SELECT FROM open_petition), (SELECT signature_id FROM email)
 """
 
 
 def store_new_signature(signature: Signature) -> bool:
     """Store a new, pending signature with the email that asks to confirm it, both or
-    neither; False, storing nothing, if its email has signed the petition before.
+    neither; False, storing nothing, if its email has signed the petition before. Raises
+    PetitionNotOpen, storing nothing, if the petition no longer accepts signatures.
 
     On PostgreSQL in one statement: the sign POST is the hottest write of a viral petition,
     and save() plus the email's INSERT in a transaction cost four times its CPU
@@ -99,6 +111,9 @@ def store_new_signature(signature: Signature) -> bool:
     if connection.vendor != "postgresql":
         try:
             with transaction.atomic():
+                petitions = Petition.objects.select_for_update().accepting_signatures()
+                if not petitions.filter(pk=signature.petition_id).exists():
+                    raise PetitionNotOpen(signature.petition_id)
                 signature.save(force_insert=True)
                 outbox.queue(OutgoingEmail.Kind.CONFIRM, signature=signature, language=language)
         except IntegrityError:
@@ -122,10 +137,12 @@ def store_new_signature(signature: Signature) -> bool:
                 "language": language,
             },
         )
-        row = cursor.fetchone()
-    if row is None:
+        is_open, pk = cursor.fetchone()
+    if not is_open:
+        raise PetitionNotOpen(signature.petition_id)
+    if pk is None:
         return False
-    vars(signature).update(values, id=row[0])
+    vars(signature).update(values, id=pk)
     signature._state.adding, signature._state.db = False, connection.alias
     return True
 

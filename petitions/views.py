@@ -159,8 +159,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render_appeal(request, petition, form, status=400)
     try:
         sign_petition(petition=petition, client_ip=client_ip(request), **form.signature_fields())
-    except PetitionNotOpen:  # closed between the two lines above
-        return render_appeal(request, petition, form, status=403)
+    except PetitionNotOpen:  # closed since the copy was read: show it closed
+        return render_appeal(request, public_petition(slug), form, status=403)
     return redirect("petitions:check-inbox", slug=petition.slug)
 
 
@@ -187,6 +187,9 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if request.method == "POST":
         if signature.confirm():
             return redirect("petitions:thanks", slug=petition.slug)
+        signature.refresh_from_db(fields=["status"])
+        if signature.status == Signature.Status.PENDING:  # closed since we read it
+            return render(request, "petitions/confirm.html", {"petition": petition}, status=410)
         # Confirmed by a concurrent request since we read it.
         return render(request, "petitions/already_confirmed.html", {"petition": petition})
     return render(request, "petitions/confirm.html", {"petition": petition, "signature": signature})

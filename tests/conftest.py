@@ -15,7 +15,7 @@ from django.utils import translation
 
 from petitions import outbox
 from petitions.forms import form_timestamp
-from petitions.models import Petition, Recipient, Signature
+from petitions.models import OutgoingEmail, Petition, Recipient, Signature
 from petitions.signing import store_new_signature
 
 # The container test builds images and runs the compose stack: `make test-container` runs it
@@ -82,6 +82,21 @@ def production_env(**env: str) -> dict[str, str]:
     }
 
 
+def change_form_data(petition: Petition, **fields: str) -> dict[str, str]:
+    """What the admin's change form for the petition posts, with `fields` changed."""
+    return {
+        "title": petition.title,
+        "language": "en",
+        "starter_name": petition.starter_name,
+        "body": petition.body,
+        "letter": petition.letter,
+        "outcome": "none",
+        "recipients-TOTAL_FORMS": "0",
+        "recipients-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
 def make_petition(**fields) -> Petition:
     defaults = {
         "slug": "free-the-river",
@@ -98,7 +113,11 @@ def make_signature(petition: Petition, *, confirmed: bool = False, **fields) -> 
     n = Signature.objects.count() + 1
     defaults = {"name": f"Signer {n}", "email": f"signer{n}@example.org", "country": "FR"}
     signature = Signature(petition=petition, **{**defaults, **fields})
-    assert store_new_signature(signature)  # as signing stores it, with its email
+    if petition.is_open:
+        assert store_new_signature(signature)  # as signing stores it, with its email
+    else:  # signed before it closed
+        signature.save()
+        outbox.queue(OutgoingEmail.Kind.CONFIRM, signature=signature)
     if confirmed:
         signature.confirm()
     return signature

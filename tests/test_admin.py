@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_signature, reload
+from tests.conftest import change_form_data, make_signature, reload
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def test_an_organizer_edits_the_appeal_and_its_recipients(organizer_client, peti
         "state": "open",
         "closed_at_0": "",
         "closed_at_1": "",
+        "outcome": "none",
         "goal": "500",
         "recipients-TOTAL_FORMS": "3",
         "recipients-INITIAL_FORMS": "2",
@@ -68,20 +69,9 @@ def test_an_organizer_edits_the_appeal_and_its_recipients(organizer_client, peti
 
 def test_closing_without_a_date_is_a_form_error_not_a_crash(organizer_client, petition):
     url = reverse("admin:petitions_petition_change", args=[petition.pk])
-    data = {
-        "title": petition.title,
-        "language": "en",
-        "slug": petition.slug,
-        "starter_name": petition.starter_name,
-        "body": petition.body,
-        "letter": petition.letter,
-        "state": "closed",
-        "closed_at_0": "",
-        "closed_at_1": "",
-        "goal": "",
-        "recipients-TOTAL_FORMS": "0",
-        "recipients-INITIAL_FORMS": "0",
-    }
+    data = change_form_data(
+        petition, slug=petition.slug, state="closed", closed_at_0="", closed_at_1="", goal=""
+    )
     response = organizer_client.post(url, data)
     assert response.status_code == 200
     assert "A closed petition needs its closing date" in response.content.decode()

@@ -44,3 +44,15 @@ def test_it_can_close_the_petition_as_the_seed_page_shows(client, db):
     assert petition.is_closed
     html = client.get(petition.get_absolute_url()).content.decode()
     assert "<strong>Petition Closed</strong><br>April 8th, 2013" in html
+
+
+def test_it_can_add_a_fictional_petition_that_shows_a_victory(client, db):
+    call_command("load_seed_petition", "--demo")
+    call_command("load_seed_petition", "--demo")  # idempotent
+    seed = Petition.objects.get(slug=SLUG)
+    assert seed.is_open and not seed.has_outcome  # a real case: no invented outcome
+    demo = Petition.objects.exclude(slug=SLUG).get()
+    assert demo.is_closed and demo.outcome == Petition.Outcome.VICTORY
+    assert "fictional" in demo.title
+    html = client.get(demo.get_absolute_url()).content.decode()
+    assert "<strong>Victory</strong>" in html

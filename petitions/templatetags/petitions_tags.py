@@ -55,3 +55,11 @@ def share_links(petition: Petition, *, signed: bool = False) -> dict:
             ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + query({"u": url})),
         ],
     }
+
+
+@register.inclusion_tag("petitions/_closes.html")
+def closing_notice(petition: Petition, now=None) -> dict:
+    """ "Closes in 12 days", "Closes tomorrow" or "Closes today at 18:00" for an open petition
+    with a closing time, with that time in full, in the site's time zone; nothing otherwise."""
+    days = petition.days_to_close(now) if petition.state == Petition.State.OPEN else None
+    return {"petition": petition, "days": days}

@@ -5,6 +5,7 @@ semantics: rows made here are committed and visible to it, and the email it send
 django.core.mail.outbox.
 """
 
+import datetime as dt
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from petitions import outbox
@@ -169,6 +171,22 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
     pending = make_signature(appeal_petition, name="Pending Person")
     confirmed = make_signature(appeal_petition, confirmed=True)
     too_late = make_signature(closed)
+    # The states of the deadline and the outcome: a petition closing in twelve days, and one
+    # closed with a victory and the organizer's statement.
+    closing = make_petition(
+        slug="closing-soon",
+        title="Save the old bridge",
+        closes_at=timezone.now() + dt.timedelta(days=12),
+    )
+    victory = make_petition(
+        slug="won",
+        title="Light the park at night",
+        state=Petition.State.CLOSED,
+        closed_at=dt.datetime(2013, 4, 8, 12, tzinfo=dt.UTC),
+        outcome=Petition.Outcome.VICTORY,
+        outcome_on=dt.date(2013, 5, 3),
+        outcome_statement="The council **agreed**: lights go up in June. Thank you all.",
+    )
     month_ago = signing.time.time() - 31 * 24 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: month_ago)
     expired_token = pending.confirmation_token()
@@ -177,6 +195,8 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         "home": "/",
         "appeal": f"/{slug}/",
         "appeal-closed": closed.get_absolute_url(),
+        "appeal-closing": closing.get_absolute_url(),
+        "appeal-victory": victory.get_absolute_url(),
         "check-your-inbox": f"/{slug}/check-your-inbox/",
         "confirm": pending.confirmation_url().removeprefix(settings_site_url()),
         "confirm-too-late": too_late.confirmation_url().removeprefix(settings_site_url()),

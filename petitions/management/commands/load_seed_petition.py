@@ -1,4 +1,5 @@
-"""Create or refresh the seed petition (Dr. Wang Bingzhang) with its demonstration supporters.
+"""Create or refresh the seed petition (Dr. Wang Bingzhang) with its demonstration supporters,
+and with --demo a fictional closed petition that shows an outcome.
 
 Idempotent: run it as often as you like; signatures made on the site are kept.
 """
@@ -18,6 +19,24 @@ DEMO_COUNTRIES = ["US", "CA", "GB", "AU", "FR", "DE", "JP", "MX", "TW", "HK", "N
 # The demonstration supporters signed in the petition's last months.
 DEMO_START = dt.datetime(2012, 12, 10, tzinfo=dt.UTC)
 DEMO_SPACING = dt.timedelta(hours=2, minutes=7)
+# Made up, and says so: the seed petition is a real person's case, whose outcome is not ours to
+# invent, so a closed petition with a victory is shown on a fictional one.
+DEMO_PETITION = {
+    "slug": "demo-keep-the-riverside-library-open",
+    "title": "Keep the Riverside library open (a fictional demonstration)",
+    "summary": "A made-up petition that shows how a closed petition reports its outcome.",
+    "body": "This petition is **fictional**: it shows how a petition that closed with an "
+    "outcome looks on this site.\n\nThe town of Riverside planned to close its library.",
+    "letter": "Dear Mayor,\n\nPlease keep the Riverside library open.",
+    "starter_name": "Demo Organizer",
+    "state": Petition.State.CLOSED,
+    "closed_at": dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC),
+    "closes_at": dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC),
+    "outcome": Petition.Outcome.VICTORY,
+    "outcome_on": dt.date(2024, 3, 15),
+    "outcome_statement": "The council voted to keep the library open. Thank you to everyone "
+    "who signed. (This is a fictional demonstration.)",
+}
 
 
 def load_seed() -> dict:
@@ -54,8 +73,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--closed", action="store_true", help="Close it on April 8th, 2013, as the seed page."
         )
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also a fictional petition, closed with a victory, to show an outcome.",
+        )
 
-    def handle(self, *args, closed: bool, **options):
+    def handle(self, *args, closed: bool, demo: bool, **options):
         seed = load_seed()
         closed_at = dt.datetime.combine(seed["closed_on"], dt.time(12), tzinfo=dt.UTC)
         with transaction.atomic():
@@ -89,3 +113,11 @@ class Command(BaseCommand):
             f"({petition.state}, {petition.supporters:,} supporters) "
             f"at {petition.get_absolute_url()}"
         )
+        if demo:
+            fields = {**DEMO_PETITION}
+            demo_petition, _ = Petition.objects.update_or_create(
+                slug=fields.pop("slug"), defaults=fields
+            )
+            self.stdout.write(
+                f"Demonstration: “{demo_petition.title}” at {demo_petition.get_absolute_url()}"
+            )

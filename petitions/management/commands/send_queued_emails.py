@@ -1,6 +1,7 @@
 """The email worker: sends queued emails as they fall due, retrying failures with backoff,
 every few seconds shards the counters of hot petitions and folds their shards (see
-petitions/counters.py), and once an hour erases personal data past its retention.
+petitions/counters.py) and closes the petitions whose closing time has passed, and once an
+hour erases personal data past its retention.
 
 Run one or more next to the web processes; they never send the same email twice. SIGTERM or
 SIGINT stops it within STOP_BUDGET: it finishes the email it is sending, gives back the
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from petitions.counters import tend_counters
+from petitions.models import Petition
 from petitions.outbox import send_due
 from petitions.privacy import purge_personal_data
 
@@ -31,6 +33,9 @@ TEND_COUNTERS_EVERY = 2  # seconds
 # long after SIGTERM before it kills it (deploy/k8s/worker-deployment.yaml), or an email the
 # provider accepted is not marked sent, and goes out again once its lease ends.
 STOP_BUDGET = 2 * settings.EMAIL_TIMEOUT + 5
+# Signing stops at the closing time whatever the worker does; this bounds how long the pages
+# and the admin call such a petition open rather than closed.
+CLOSE_DUE_EVERY = 10  # seconds
 
 
 @contextlib.contextmanager
@@ -72,7 +77,7 @@ class Command(BaseCommand):
     def work(self, stop: threading.Event, *, once: bool, interval: float, batch: int) -> None:
         # Each step is short (a few statements, or one email's send): the loop sees a stop
         # between two of them.
-        last_purge = last_tend = -math.inf  # both on the first pass
+        last_purge = last_tend = last_close = -math.inf  # all on the first pass
         while not stop.is_set():
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_personal_data()
@@ -80,6 +85,10 @@ class Command(BaseCommand):
             if time.monotonic() - last_tend > TEND_COUNTERS_EVERY:
                 tend_counters()
                 last_tend = time.monotonic()
+            if time.monotonic() - last_close > CLOSE_DUE_EVERY:
+                if closed := Petition.objects.close_due():
+                    self.say(f"closed {closed} petition(s) at their closing time")
+                last_close = time.monotonic()
             sent, failed = send_due(batch, stop=stop)
             if sent or failed:
                 self.say(f"sent {sent}, failed {failed} (will retry)")
