@@ -309,6 +309,13 @@ ANYMAIL = {
     },
 }
 
+# Updates emailed to supporters: the pace of sending (emails a second, across all workers),
+# and the least time between two emailed updates of one petition (hours).
+UPDATE_EMAILS_PER_SECOND = envint("UPDATE_EMAILS_PER_SECOND", 20)
+UPDATE_EMAIL_MIN_INTERVAL_HOURS = envint("UPDATE_EMAIL_MIN_INTERVAL_HOURS", 24)
+# Days before a petition's closing time that its organizer is reminded.
+CLOSING_REMINDER_DAYS = envint("CLOSING_REMINDER_DAYS", 3)
+
 # A sign form sent back sooner than this after it was served is a bot's; later than the
 # maximum, a replay (both in seconds).
 SIGN_FORM_MIN_SECONDS = envint("SIGN_FORM_MIN_SECONDS", 2)

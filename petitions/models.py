@@ -7,6 +7,7 @@ import nh3
 from django.conf import global_settings, settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
@@ -95,6 +96,23 @@ class PetitionQuerySet(models.QuerySet):
                 petition.add_supporters(deltas[petition.pk])
 
 
+class Ask(models.TextChoices):
+    """Whether the sign form asks for one of the extra fields a petition may choose."""
+
+    NO = "no", "Not asked"
+    OPTIONAL = "optional", "Optional"
+    REQUIRED = "required", "Required"
+
+
+# The extra fields a petition may ask signers for: Signature field -> Petition field.
+EXTRA_FIELDS = {
+    "postcode": "ask_postcode",
+    "organisation": "ask_organisation",
+    "job_title": "ask_job_title",
+    "phone": "ask_phone",
+}
+
+
 class Petition(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -174,6 +192,17 @@ class Petition(models.Model):
     organizer_email = models.EmailField(
         "organizer's email", blank=True, help_text="Where milestone emails go (100 supporters, …)."
     )
+    ask_postcode = models.CharField("postcode", max_length=10, choices=Ask.choices, default=Ask.NO)
+    ask_organisation = models.CharField(
+        "organisation", max_length=10, choices=Ask.choices, default=Ask.NO
+    )
+    ask_job_title = models.CharField(
+        "job title", max_length=10, choices=Ask.choices, default=Ask.NO
+    )
+    ask_phone = models.CharField("phone number", max_length=10, choices=Ask.choices, default=Ask.NO)
+    # The closing time the organizer's reminder was sent for, claimed by a conditional
+    # UPDATE so that it is sent once per closing time (a new closing time re-arms it).
+    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     # The highest milestone announced to the organizer; claimed by a conditional UPDATE so
     # that each is sent once (see petitions/milestones.py).
     last_milestone = models.PositiveIntegerField(default=0, editable=False)
@@ -476,12 +505,140 @@ class Recipient(models.Model):
     role = models.CharField(max_length=200, help_text="e.g. Chinese Ambassador to the UK")
     name = models.CharField(max_length=200, help_text="e.g. Liu Xiaoming")
     position = models.PositiveSmallIntegerField(default=0)
+    responded_on = models.DateField("responded on", null=True, blank=True)
+    response = models.TextField(
+        blank=True, help_text="Markdown: the decision maker's answer, as they gave it."
+    )
+    response_url = models.URLField("link to the response", blank=True)
+    response_file = models.FileField(
+        "response (PDF)",
+        upload_to="responses/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(responded_on__isnull=False)
+                | Q(response="", response_url="", response_file=""),
+                name="response_has_its_date",
+                violation_error_message="A response needs the date it was given.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.role} {self.name}".strip()
+
+
+class Delivery(models.Model):
+    """The letter and the signatures handed to one recipient, with the counts delivered."""
+
+    class Method(models.TextChoices):
+        EMAIL = "email", _("by email")
+        HAND = "hand", _("by hand")
+        POST = "post", _("by post")
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="deliveries")
+    delivered_on = models.DateField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    # The counts in the delivery pack that was used: online (confirmed) and on paper.
+    signatures = models.PositiveIntegerField("online signatures delivered")
+    paper_signatures = models.PositiveIntegerField("paper signatures delivered", default=0)
+    pack_made_at = models.DateTimeField("delivery pack made at", null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        return f"{self.recipient} on {self.delivered_on}"
+
+
+class PaperSignatures(models.Model):
+    """Signatures collected on paper and counted by the organizer: shown apart from the
+    online counter, which stays exactly the confirmed rows."""
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="paper_signatures"
+    )
+    received_on = models.DateField()
+    count = models.PositiveIntegerField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = "paper signatures"
+        verbose_name_plural = "paper signatures"
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0), name="paper_count_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.count} on paper, {self.received_on}"
+
+
+class Update(models.Model):
+    """News of a petition for its supporters: shown on its page and, once published with
+    email, sent to every confirmed signer who agreed to hear from the organizer."""
+
+    # Indexed by update_number_unique, which starts with it.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="updates", db_index=False
+    )
+    # 1, 2, ... within the petition: its address, /<slug>/updates/<number>/.
+    number = models.PositiveIntegerField(editable=False)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown, as the petition's text.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Emailing: when it began, how many consenting signers there were then, how far the
+    # worker has queued them (signature ids up to queued_through), when it finished queuing,
+    # and when the organizer cancelled the rest.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_total = models.PositiveIntegerField(default=0, editable=False)
+    queued_through = models.BigIntegerField(default=0, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "number"], name="update_number_unique"),
+            models.CheckConstraint(
+                condition=Q(emailed_at__isnull=True) | Q(published_at__isnull=False),
+                name="update_emailed_only_when_published",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(emailed_at__isnull=False),
+                name="update_cancelled_only_when_emailed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.number is None:
+            last = Update.objects.filter(petition_id=self.petition_id).aggregate(
+                n=models.Max("number")
+            )["n"]
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("petitions:update", args=[self.petition.slug, self.number])
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -572,6 +729,11 @@ class Signature(models.Model):
     comment = models.TextField("why I'm signing", max_length=500, blank=True)
     is_public = models.BooleanField("show my name on the petition", default=False)
     may_contact = models.BooleanField("may the organizer contact me", default=False)
+    # The extra fields the petition asks for (Petition.ask_*), empty when not asked.
+    postcode = models.CharField(max_length=20, blank=True, db_default="")
+    organisation = models.CharField(max_length=200, blank=True, db_default="")
+    job_title = models.CharField("job title", max_length=200, blank=True, db_default="")
+    phone = models.CharField("phone number", max_length=30, blank=True, db_default="")
     # Only confirmed signatures count. The status changes through confirm() and
     # moderate(), never by assignment, so that the counter moves with it.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -745,6 +907,9 @@ class OutgoingEmail(models.Model):
         CONFIRM = "confirm", "Please confirm your signature"
         ALREADY_SIGNED = "already-signed", "You have already signed"
         MILESTONE = "milestone", "Milestone reached (to the organizer)"
+        UPDATE = "update", "An update (to a supporter)"
+        CLOSING_REMINDER = "closing-reminder", "Closing soon (to the organizer)"
+        CLOSED_SUMMARY = "closed-summary", "Closed: the summary (to the organizer)"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # What the email is about: a signature, or for a milestone its petition and number.
@@ -755,6 +920,20 @@ class OutgoingEmail(models.Model):
         Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     milestone = models.PositiveIntegerField(null=True, blank=True)
+    # Indexed by one_update_email_per_signer, which starts with it.
+    update = models.ForeignKey(
+        Update,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        db_index=False,
+    )
+    # Bulk emails (updates) go after every due transactional one, and at most once: the
+    # worker marks started_at before it sends one and never retries it once marked, so a
+    # worker killed mid-send may lose that one email but never sends it twice.
+    bulk = models.BooleanField(default=False, db_default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
     # The language of the page that caused it: the worker writes the email in it.
     language = models.CharField(max_length=10, blank=True, db_default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -768,11 +947,17 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         indexes = [
-            # The worker's poll: unsent emails that are due.
+            # The worker's poll: unsent emails that are due, transactional ones first.
             models.Index(
-                fields=["send_after"],
+                fields=["bulk", "send_after"],
                 condition=Q(sent_at__isnull=True),
                 name="outgoing_email_due_idx",
+            ),
+        ]
+        constraints = [
+            # An update reaches each signer once, however often it is queued.
+            models.UniqueConstraint(
+                fields=["update", "signature"], name="one_update_email_per_signer"
             ),
         ]
 

@@ -67,8 +67,8 @@ def test_it_is_in_the_readers_language(db, language, text):
 
 
 def test_the_appeal_and_home_pages_say_how_long_is_left(client, petition):
-    type(petition).objects.filter(pk=petition.pk).update(
-        closes_at=timezone.now() + dt.timedelta(days=12, hours=1)
-    )
+    # Noon, 12 calendar days from today in the site's time zone, whatever the time now.
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    type(petition).objects.filter(pk=petition.pk).update(closes_at=noon + dt.timedelta(days=12))
     for url in (reverse("petitions:appeal", args=[petition.slug]), reverse("petitions:home")):
         assert "<strong>Closes in 12 days</strong>" in client.get(url).content.decode()
