@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_countries",
     "django_ratelimit",
     "csp",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     # GZipMiddleware pads its output against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The JSON API's responses are the same in every language: no Vary: Accept-Language.
+    "petitions.api.LanguageNeutralMiddleware",
     # The interface language: the set_language cookie, else the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +209,9 @@ UNCONFIRMED_SIGNATURE_RETENTION_DAYS = envint("UNCONFIRMED_SIGNATURE_RETENTION_D
 APPEAL_PAGE_CACHE_SECONDS = envint("APPEAL_PAGE_CACHE_SECONDS", 10)
 # How old the petition's state and counter on its page may be, in seconds (0: read per request).
 APPEAL_STATE_MAX_AGE = envint("APPEAL_STATE_MAX_AGE", 1)
+# How long browsers and caches in front may keep a JSON API response, in seconds
+# (Cache-Control: public, max-age); an ETag lets them revalidate it cheaply after that.
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 10)
 
 # A petition confirmed faster than this many times a second gets its supporter counter
 # spread over COUNTER_SHARDS rows, as one row's lock cannot keep up (0: never; measured in
@@ -295,6 +301,9 @@ if AWS_STORAGE_BUCKET_NAME:
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Petitions <petitions@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# For EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (bench/updates.py's sink).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
 # Seconds an email provider may take to connect, and again to answer (anymail's HTTP APIs;
 # Django's SMTP backend allows it per step of its dialogue): a stuck provider cannot hold
 # the email worker past its stop budget (send_queued_emails.py), which the worker's grace
@@ -333,6 +342,9 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SECURE = envbool("LANGUAGE_COOKIE_SECURE", not DEBUG)
+# Only set_language writes it and only Django reads it: no script needs it.
+LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)

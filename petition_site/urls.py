@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from petition_site.health import healthz, readyz
 from petitions.ratelimits import rate_limited
+from petitions.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "Petitions: organizers"
 admin.site.site_title = "Petitions admin"
@@ -13,9 +15,12 @@ admin.site.login = rate_limited("admin-login")(admin.site.login)
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     # Django's set_language view (POST /i18n/setlang/): the language switcher's form.
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("petitions.api_urls")),
     path("", include("petitions.urls")),
 ]
 # Organizers' uploads in development; production serves MEDIA_ROOT from its web server or

@@ -1,25 +1,42 @@
 import datetime as dt
+import logging
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from petitions import emails, updates
 from petitions.abuse import bursts
 from petitions.campaign import campaign_panel
+from petitions.deliveries import DeliveryForm, record_deliveries
 from petitions.exports import ExportForm, SignatureExport, delivery_pack
 from petitions.forms import SignForm
-from petitions.models import BlockedEmailDomain, BlockedNetwork, Petition, Recipient, Signature
+from petitions.models import (
+    BlockedEmailDomain,
+    BlockedNetwork,
+    Delivery,
+    PaperSignatures,
+    Petition,
+    Recipient,
+    Signature,
+    Update,
+)
 from petitions.privacy import erase_person
+from petitions.responses import RecipientForm, update_prefill_url
 from petitions.signing import queue_signing_email
-from petitions.views import render_appeal
+from petitions.views import render_appeal, render_update
+
+logger = logging.getLogger(__name__)
 
 
 def whole_number(value: str | None, default: int) -> int:
@@ -37,14 +54,65 @@ def can_view_signatures(request: HttpRequest) -> bool:
     return request.user.has_perm("petitions.view_signature")
 
 
+def can_record_deliveries(request: HttpRequest) -> bool:
+    # The pack it comes from lists the signers: only who may see them records it.
+    return can_view_signatures(request) and request.user.has_perm("petitions.add_delivery")
+
+
 def can_export(request: HttpRequest) -> bool:
     return can_view_signatures(request) and request.user.has_perm("petitions.export_signatures")
+
+
+def petition_updates(request: HttpRequest, petition: Petition) -> list[Update] | None:
+    """The petition's updates, newest first, for its change page; None for staff who may
+    not see updates."""
+    perms = ("petitions.view_update", "petitions.change_update")
+    if not any(request.user.has_perm(perm) for perm in perms):
+        return None
+    return list(petition.updates.order_by("-number"))
+
+
+def describe_progress(update: Update) -> str:
+    """ "Sent to 41,200 of 103,000", with what is still queued, lost or cancelled."""
+    if update.emailed_at is None:
+        return "Not emailed"
+    counts = updates.progress(update)
+    text = f"Sent to {counts['sent']:,} of {counts['total']:,}"
+    details = []
+    if waiting := counts["queued"] - counts["sent"] - counts["lost"]:
+        details.append(f"{waiting:,} queued")
+    if counts["lost"]:
+        details.append(f"{counts['lost']:,} lost")
+    if update.cancelled_at is not None:
+        details.append("the rest cancelled")
+    return f"{text} ({', '.join(details)})" if details else text
 
 
 class RecipientInline(admin.TabularInline):
     model = Recipient
     extra = 1
     fields = ["position", "role", "name"]
+    # Deliveries and the response are recorded on the recipient's own page.
+    show_change_link = True
+
+
+class PaperSignaturesInline(admin.TabularInline):
+    model = PaperSignatures
+    extra = 0
+    fields = ["received_on", "count", "note"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The form says what paper_count_positive would only refuse with its name.
+        if db_field.name == "count":
+            kwargs["min_value"] = 1
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    fields = ["delivered_on", "method", "signatures", "paper_signatures", "pack_made_at", "note"]
+    readonly_fields = ["pack_made_at"]
 
 
 @admin.register(Petition)
@@ -85,9 +153,17 @@ class PetitionAdmin(admin.ModelAdmin):
             {"fields": ["state", "closes_at", "closed_at", "goal", "supporters", "counter_shards"]},
         ),
         ("Outcome", {"fields": ["outcome", "outcome_on", "outcome_statement"]}),
+        (
+            "Sign form: extra fields",
+            {
+                "fields": ["ask_postcode", "ask_organisation", "ask_job_title", "ask_phone"],
+                "description": "What the sign form also asks each signer for. Ask only what "
+                "the campaign needs: it is personal data, exported with the signatures.",
+            },
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [RecipientInline]
+    inlines = [RecipientInline, PaperSignaturesInline]
     actions = ["open_petitions", "close_petitions", "reopen_petitions"]
 
     def get_queryset(self, request):
@@ -102,13 +178,21 @@ class PetitionAdmin(admin.ModelAdmin):
         it, but with signatures and recipients counted rather than listed: Django would load
         and name every signer of a viral petition, to anyone allowed to delete petitions."""
         petitions = list(objs)
+        # Each model that goes with a petition, and the path from it to its petition.
+        going_with = {
+            Signature: "petition",
+            Recipient: "petition",
+            Delivery: "recipient__petition",
+            PaperSignatures: "petition",
+            Update: "petition",
+        }
         related = {
             model: dict(
-                model.objects.filter(petition__in=petitions)
-                .values_list("petition")
+                model.objects.filter(**{f"{to_petition}__in": petitions})
+                .values_list(to_petition)
                 .annotate(n=Count("pk"))
             )
-            for model in (Signature, Recipient)
+            for model, to_petition in going_with.items()
         }
         # As Django nests them: each petition, then the list of what goes with it.
         deleted = []
@@ -125,7 +209,9 @@ class PetitionAdmin(admin.ModelAdmin):
         for model, counts in related.items():
             if counts:
                 model_count[model._meta.verbose_name_plural] = sum(counts.values())
-                if not self.admin_site.get_model_admin(model).has_delete_permission(request):
+                # As Django's own: a model only edited inline needs no permission of its own.
+                model_admin = self.admin_site._registry.get(model)
+                if model_admin and not model_admin.has_delete_permission(request):
                     perms_needed.add(model._meta.verbose_name)
         return deleted, model_count, perms_needed, []
 
@@ -159,6 +245,9 @@ class PetitionAdmin(admin.ModelAdmin):
                 "can_export": can_export(request),
                 "can_see_emails": can_see_emails(request),
                 "can_view_signatures": can_view_signatures(request),
+                "can_record_deliveries": can_record_deliveries(request),
+                "petition_updates": petition_updates(request, petition),
+                "can_add_update": request.user.has_perm("petitions.add_update"),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -172,6 +261,11 @@ class PetitionAdmin(admin.ModelAdmin):
                 view(self.delivery_pack),
                 name="petitions_petition_delivery_pack",
             ),
+            path(
+                "<int:pk>/record-delivery/",
+                view(self.record_delivery),
+                name="petitions_petition_record_delivery",
+            ),
             *super().get_urls(),
         ]
 
@@ -183,7 +277,8 @@ class PetitionAdmin(admin.ModelAdmin):
 
     def preview(self, request, pk: int) -> HttpResponse:
         """The public page as it will look, drafts included, with the form disabled."""
-        return render_appeal(request, self.viewable_petition(request, pk), SignForm(), preview=True)
+        petition = self.viewable_petition(request, pk)
+        return render_appeal(request, petition, SignForm(petition=petition), preview=True)
 
     def export(self, request, pk: int) -> HttpResponse:
         """The export form; submitted (GET, with download=1), the CSV file, streamed."""
@@ -215,7 +310,35 @@ class PetitionAdmin(admin.ModelAdmin):
         petition = self.viewable_petition(request, pk)
         if not can_view_signatures(request):
             raise PermissionDenied
-        return StreamingHttpResponse(delivery_pack(petition), content_type="text/html")
+        pack = delivery_pack(petition, can_record=can_record_deliveries(request))
+        return StreamingHttpResponse(pack, content_type="text/html")
+
+    def record_delivery(self, request, pk: int) -> HttpResponse:
+        """Record that the letter and the signatures reached the chosen recipients, with
+        the counts of now and the time of the delivery pack it came from."""
+        petition = self.viewable_petition(request, pk)
+        if not can_record_deliveries(request):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        made_at = request.GET.get("pack_made_at")  # from the pack's header link
+        form = DeliveryForm(data, petition=petition, initial={"pack_made_at": made_at})
+        if form.is_valid():
+            deliveries = record_deliveries(petition=petition, **form.cleaned_data)
+            self.message_user(request, f"Delivery recorded for {len(deliveries)} recipient(s).")
+            return redirect("admin:petitions_petition_change", petition.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": petition,
+            "title": f"Record a delivery: {petition}",
+            "form": form,
+        }
+        return TemplateResponse(
+            request,
+            "admin/petitions/petition/record_delivery.html",
+            context,
+            status=400 if form.is_bound else 200,
+        )
 
     def change_state(self, request, queryset, state: str, change, verb: str) -> None:
         changed = 0
@@ -261,9 +384,181 @@ class PetitionAdmin(admin.ModelAdmin):
 
 @admin.register(Recipient)
 class RecipientAdmin(admin.ModelAdmin):
-    list_display = ["role", "name", "petition", "position"]
+    form = RecipientForm
+    list_display = ["role", "name", "petition", "position", "responded_on"]
     list_filter = ["petition"]
     search_fields = ["role", "name"]
+    list_select_related = ["petition"]
+    readonly_fields = ["send_as_update"]
+    fieldsets = [
+        (None, {"fields": ["petition", "position", "role", "name"]}),
+        (
+            "Response",
+            {
+                "fields": [
+                    "responded_on",
+                    "response",
+                    "response_url",
+                    "response_file",
+                    "send_as_update",
+                ]
+            },
+        ),
+    ]
+    inlines = [DeliveryInline]
+
+    @admin.display(description="Tell the supporters")
+    def send_as_update(self, recipient: Recipient) -> str:
+        if url := update_prefill_url(recipient):
+            return format_html('<a href="{}">Send this response as an update</a>', url)
+        return "Once the response is saved with its date, it can be sent as an update."
+
+
+@admin.register(Update)
+class UpdateAdmin(admin.ModelAdmin):
+    list_display = ["petition", "number", "title", "published", "emailing"]
+    list_display_links = ["title"]
+    list_filter = ["petition"]
+    search_fields = ["title"]
+    list_select_related = ["petition"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["petition", "title", "body"]
+        return ["petition", "number", "title", "body", "published", "emailing"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Chosen once: the update's number and its address belong to its petition.
+        return [] if obj is None else ["petition", "number", "published", "emailing"]
+
+    @admin.display(description="published", ordering="published_at")
+    def published(self, update: Update):
+        return update.published_at or "Draft"
+
+    @admin.display(description="emailed")
+    def emailing(self, update: Update) -> str:
+        return describe_progress(update)
+
+    def view_on_site(self, obj: Update) -> str:
+        if obj.is_published and obj.petition.state != Petition.State.DRAFT:
+            return obj.get_absolute_url()
+        return reverse("admin:petitions_update_preview", args=[obj.pk])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        update = self.get_object(request, object_id)
+        if update is not None and update.emailed_at is None:
+            allowed_at = updates.next_email_allowed_at(update.petition)
+            extra_context = {**(extra_context or {}), "email_allowed_at": allowed_at}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview), name="petitions_update_preview"),
+            path("<int:pk>/send-test/", view(self.send_test), name="petitions_update_send_test"),
+            path("<int:pk>/publish/", view(self.publish), name="petitions_update_publish"),
+            path("<int:pk>/cancel/", view(self.cancel_sending), name="petitions_update_cancel"),
+            *super().get_urls(),
+        ]
+
+    def update_for(self, request, pk: int, *, change: bool) -> Update:
+        update = get_object_or_404(Update.objects.select_related("petition"), pk=pk)
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, update):
+            raise PermissionDenied
+        return update
+
+    def page(self, request, update: Update, name: str, title: str, status=200, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": update,
+            "title": title,
+            **context,
+        }
+        template = f"admin/petitions/update/{name}.html"
+        return TemplateResponse(request, template, context, status=status)
+
+    def back_to(self, update: Update) -> HttpResponse:
+        return redirect("admin:petitions_update_change", update.pk)
+
+    def preview(self, request, pk: int) -> HttpResponse:
+        """The update's public page as it will look, drafts included."""
+        return render_update(request, self.update_for(request, pk, change=False), preview=True)
+
+    def send_test(self, request, pk: int) -> HttpResponse:
+        """Email the update now to the staff user's own address, and only there."""
+        update = self.update_for(request, pk, change=True)
+        to, status = request.user.email, 200
+        if request.method == "POST":
+            if not to:
+                status = 400
+            else:
+                try:
+                    emails.send_update_test(update, to)
+                except Exception:
+                    logger.exception("The test of update %s could not be sent", update.pk)
+                    status = 503  # the email provider's outage: the page asks to retry
+                else:
+                    self.message_user(request, f"A test of this update was sent to {to}.")
+                    return self.back_to(update)
+        context = {"to": to, "failed": status == 503}
+        return self.page(request, update, "send_test", "Send a test to me", status, **context)
+
+    def publish(self, request, pk: int) -> HttpResponse:
+        """Publish, with email or without: with it only once the minimum interval since
+        the petition's last emailed update has passed."""
+        update = self.update_for(request, pk, change=True)
+        if update.emailed_at is not None:
+            self.message_user(request, "This update is already published and emailed.")
+            return self.back_to(update)
+        status = 200
+        if request.method == "POST":
+            choice = request.POST.get("email")
+            if choice not in ("yes", "no"):
+                status = 400
+            else:
+                try:
+                    updates.publish(update, email=choice == "yes")
+                except updates.TooSoon:
+                    status = 409  # the page says from when it may be emailed
+                else:
+                    update.refresh_from_db()
+                    self.message_user(request, published_message(update))
+                    return self.back_to(update)
+        petition = update.petition
+        context = {
+            "supporters": updates.consenting_signers(petition).count(),
+            "allowed_at": updates.next_email_allowed_at(petition),
+            "min_interval_hours": settings.UPDATE_EMAIL_MIN_INTERVAL_HOURS,
+            "invalid": status == 400,
+        }
+        return self.page(request, update, "publish", "Publish this update", status, **context)
+
+    def cancel_sending(self, request, pk: int) -> HttpResponse:
+        """Stop emailing the update: the emails not yet sent are dropped."""
+        update = self.update_for(request, pk, change=True)
+        if update.emailed_at is None or update.cancelled_at is not None:
+            self.message_user(request, "This update is not being emailed: nothing to cancel.")
+            return self.back_to(update)
+        if request.method == "POST":
+            dropped = updates.cancel(update)
+            self.message_user(
+                request,
+                f"Sending cancelled: {dropped:,} queued email(s) dropped. "
+                "The emails already sent stay sent.",
+            )
+            return self.back_to(update)
+        progress = describe_progress(update)
+        return self.page(
+            request, update, "cancel", "Cancel the rest of the sending", progress=progress
+        )
+
+
+def published_message(update: Update) -> str:
+    if update.emailed_at is None:
+        return "Published without email: it is on the petition's page and in its feed."
+    return f"Published, and being emailed to {update.email_total:,} supporter(s)."
 
 
 @admin.register(Signature)
@@ -272,8 +567,18 @@ class SignatureAdmin(admin.ModelAdmin):
     list_filter = ["status", "petition", "country", "created_at"]
     search_fields = ["name", "email"]
     list_select_related = ["petition"]
-    # The status changes only through the actions, so that the counter moves with it.
-    readonly_fields = ["status", "created_at", "confirmed_at"]
+    # The status changes only through the actions, so that the counter moves with it; the
+    # extra fields are as the sign form checked them (a postcode per country, a phone number
+    # in E.164).
+    readonly_fields = [
+        "status",
+        "created_at",
+        "confirmed_at",
+        "postcode",
+        "organisation",
+        "job_title",
+        "phone",
+    ]
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = [

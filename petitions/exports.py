@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_countries import countries
 
-from petitions.models import Petition, Signature
+from petitions.countries import country_shares
+from petitions.models import EXTRA_FIELDS, Petition, Signature
 
 BOM = "\ufeff"
 # What makes the csv module quote a cell (with the delimiter, counted separately).
@@ -48,6 +49,11 @@ COLUMNS = [
     "email",
     "country",
     "country_name",
+    # The extra fields, each only if the petition asks for it.
+    "postcode",
+    "organisation",
+    "job_title",
+    "phone",
     "comment",
     "signed_at",
     "confirmed_at",
@@ -151,7 +157,10 @@ class SignatureExport:
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in COLUMNS if c != "email" or self.include_email]
+        left_out = {*EXTRA_FIELDS} - {*self.petition.asked_fields}
+        if not self.include_email:
+            left_out.add("email")
+        return [c for c in COLUMNS if c not in left_out]
 
     @property
     def filename(self) -> str:
@@ -185,6 +194,9 @@ class SignatureExport:
             "is_public": yes_no("is_public"),
             "may_contact": yes_no("may_contact"),
             "status": F("status"),
+            # As the other text cells; a phone number (E.164) starts with "+", so it gets the
+            # quote too, which also keeps a spreadsheet from reading it as a number.
+            **{field: spreadsheet_safe(field) for field in EXTRA_FIELDS},
         }
         return {c: cells[c] for c in self.columns if c != "country_name"}
 
@@ -248,22 +260,38 @@ class SignatureExport:
                 yield b"".join(chunk).decode("utf-8")
 
 
-def delivery_pack(petition: Petition) -> Iterator[str]:
+def delivery_pack(petition: Petition, *, can_record: bool = False) -> Iterator[str]:
     """The printable delivery pack as HTML: the letter and its recipients, then every
-    confirmed signer's name and country in signing order, streamed in numbered lists of
-    SIGNERS_PER_LIST so that even a petition of millions prints without a page in memory."""
-    context = {"petition": petition, "recipients": petition.recipients.all()}
+    confirmed signer's name, country and the extra fields the petition asks for (but the
+    phone), in signing order, streamed in numbered lists of SIGNERS_PER_LIST so that even a
+    petition of millions prints without a page in memory. Its header says when it was made,
+    which a delivery recorded from it keeps (the link to record one, with can_record)."""
+    # Contact details stay out of what is handed to decision makers, as email addresses do.
+    asked = [field for field in petition.asked_fields if field != "phone"]
+    context = {
+        "petition": petition,
+        "recipients": petition.recipients.all(),
+        "asked": [Signature._meta.get_field(field).verbose_name for field in asked],
+        "made_at": timezone.now(),
+        "can_record": can_record,
+        "countries": country_shares(petition),
+    }
     yield render_to_string("admin/petitions/petition/delivery_pack_start.html", context)
     names = dict(countries)
     rows = streamed(
-        petition.signatures.confirmed().order_by("created_at", "id").values_list("name", "country")
+        petition.signatures.confirmed()
+        .order_by("created_at", "id")
+        .values_list("name", "country", *asked)
     )
     signers, n = [], 0
-    for n, (name, country) in enumerate(rows, start=1):
+    for n, (name, country, *extras) in enumerate(rows, start=1):
         if n % SIGNERS_PER_LIST == 1:
             signers = [f'<ol class="signers" start="{n}">']
+        details = " · ".join(escape(value) for value in extras if value)
         signers.append(
-            f"<li>{escape(name)} <span>{escape(names.get(country, country))}</span></li>"
+            f"<li>{escape(name)} <span>{escape(names.get(country, country))}</span>"
+            + (f' · <span class="details">{details}</span>' if details else "")
+            + "</li>"
         )
         if n % SIGNERS_PER_LIST == 0:
             yield "\n".join([*signers, "</ol>\n"])

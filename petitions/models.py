@@ -1,3 +1,4 @@
+import datetime as dt
 import ipaddress
 import random
 from functools import cached_property
@@ -5,11 +6,12 @@ from functools import cached_property
 import markdown
 import nh3
 from django.conf import global_settings, settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.dispatch import Signal
 from django.urls import reverse
@@ -17,7 +19,10 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
+
+from petitions.markup import AutolinkExtension
 
 # Sent inside the transaction that changes a signature's status, so that the supporter counter
 # commits with the change (see petitions/signals.py).
@@ -27,7 +32,7 @@ signature_status_changed = Signal()
 supporters_changed = Signal()
 
 # Top-level paths that a petition's slug must not shadow.
-RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n"}
+RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n", "api"}
 
 # How many of the latest public supporters the appeal page shows.
 RECENT_SUPPORTERS = 10
@@ -42,14 +47,65 @@ def validate_slug_not_reserved(value: str) -> None:
 
 
 def render_markdown(text: str) -> str:
-    html = markdown.markdown(text, output_format="html")
+    html = markdown.markdown(text, output_format="html", extensions=[AutolinkExtension()])
     return nh3.clean(html, tags=BODY_TAGS, link_rel="nofollow noopener")
+
+
+# PostgreSQL's text search configuration for each language it has one for, by the first
+# part of Django's code (pt-br: portuguese); others search with "simple" (no stemming).
+TEXT_SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nb": "norwegian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+}
+
+
+def text_search_config() -> models.Case:
+    """The text search configuration of each row's language, as an SQL expression."""
+    by_config = {}
+    for code, _name in global_settings.LANGUAGES:
+        if config := TEXT_SEARCH_CONFIGS.get(code.split("-")[0]):
+            by_config.setdefault(config, []).append(code)
+    whens = [When(language__in=codes, then=Value(c)) for c, codes in by_config.items()]
+    return Case(*whens, default=Value("simple"), output_field=models.CharField())
 
 
 class PetitionQuerySet(models.QuerySet):
     def public(self):
         """Petitions anyone may see: open and closed, never drafts; with their supporters."""
         return self.exclude(state=Petition.State.DRAFT).with_supporters()
+
+    def search(self, text: str):
+        """Petitions whose title, summary or text match the words, by PostgreSQL's full-text
+        search in each petition's own language (its stemming and stop words); elsewhere
+        (SQLite in development) a plain substring match."""
+        if connection.vendor != "postgresql":
+            words = Q(title__icontains=text) | Q(summary__icontains=text)
+            return self.filter(words | Q(body__icontains=text))
+        config = text_search_config()
+        vector = SearchVector("title", "summary", "body", config=config)
+        query = SearchQuery(text, config=config, search_type="websearch")
+        return self.annotate(search_vector=vector).filter(search_vector=query)
 
     def with_supporters(self):
         """Annotate each petition's exact supporters, read in the same query: its counter row
@@ -72,12 +128,54 @@ class PetitionQuerySet(models.QuerySet):
         return self.filter(not_yet, state=Petition.State.OPEN)
 
     def close_due(self, now=None) -> int:
-        """Close the open petitions whose closing time has passed, as of that time (the
-        worker's every few seconds); returns how many closed."""
+        """Close the open petitions whose closing time has passed, as of that time, and
+        queue their organizers' summaries in the same transaction (the worker's every few
+        seconds); returns how many closed."""
         now = now or timezone.now()
-        return self.filter(state=Petition.State.OPEN, closes_at__lte=now).update(
-            state=Petition.State.CLOSED, closed_at=F("closes_at"), updated_at=now
+        with transaction.atomic():
+            # Locked rows: one an admin is closing right now is skipped, and is closed
+            # (with its summary) by the admin's transaction instead.
+            due = self.filter(state=Petition.State.OPEN, closes_at__lte=now)
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            Petition.objects.filter(pk__in=ids).update(
+                state=Petition.State.CLOSED, closed_at=F("closes_at"), updated_at=now
+            )
+            Petition.objects.filter(pk__in=ids).queue_organizer_emails(
+                OutgoingEmail.Kind.CLOSED_SUMMARY
+            )
+        return len(ids)
+
+    def remind_closing(self, now=None) -> int:
+        """Queue the organizer's reminder for open petitions closing within
+        CLOSING_REMINDER_DAYS, once per closing time: claimed by a conditional UPDATE of
+        reminded_for, so two workers never both send it and a new closing time re-arms it.
+        Returns how many were queued."""
+        now = now or timezone.now()
+        soon = now + dt.timedelta(days=settings.CLOSING_REMINDER_DAYS)
+        not_reminded = (
+            Q(reminded_for__isnull=True)
+            | Q(reminded_for__lt=F("closes_at"))
+            | Q(reminded_for__gt=F("closes_at"))
         )
+        with transaction.atomic():
+            due = self.filter(
+                not_reminded, state=Petition.State.OPEN, closes_at__gt=now, closes_at__lte=soon
+            ).exclude(organizer_email="")
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            Petition.objects.filter(not_reminded, pk__in=ids).update(reminded_for=F("closes_at"))
+            Petition.objects.filter(pk__in=ids).queue_organizer_emails(
+                OutgoingEmail.Kind.CLOSING_REMINDER
+            )
+        return len(ids)
+
+    def queue_organizer_emails(self, kind: str) -> int:
+        """Queue an email of this kind to each of these petitions' organizers (none without
+        an address), in the site's language and the caller's transaction."""
+        ids = self.exclude(organizer_email="").values_list("pk", flat=True)
+        emails = OutgoingEmail.objects.bulk_create(
+            OutgoingEmail(kind=kind, petition_id=pk, language=settings.LANGUAGE_CODE) for pk in ids
+        )
+        return len(emails)
 
     def touch(self) -> int:
         """Mark as edited, so that cached pages made from the old version are not used."""
@@ -259,6 +357,15 @@ class Petition(models.Model):
     def has_outcome(self) -> bool:
         return self.outcome != self.Outcome.NONE
 
+    def asks(self, field: str) -> str:
+        """Whether the sign form asks for this extra Signature field (an Ask)."""
+        return getattr(self, EXTRA_FIELDS[field])
+
+    @property
+    def asked_fields(self) -> list[str]:
+        """The extra Signature fields the sign form asks for, in the form's order."""
+        return [field for field in EXTRA_FIELDS if self.asks(field) != Ask.NO]
+
     @property
     def absolute_url(self) -> str:
         """The petition's address to share and to name as canonical."""
@@ -279,6 +386,19 @@ class Petition(models.Model):
             return ""
         url = self.image.url
         return settings.SITE_URL + url if url.startswith("/") else url
+
+    def signatures_by_country(self) -> list[tuple[str, str, int]]:
+        """(code, name, count) of the confirmed signatures per country, most first: one
+        GROUP BY on signature_country_idx, exact as the counter is (the counts sum to the
+        confirmed rows). Names are in the active language."""
+        rows = (
+            self.signatures.confirmed()
+            .order_by()
+            .values_list("country")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "country")
+        )
+        return [(code, countries.name(code) or code, n) for code, n in rows]
 
     def recent_supporters(self, limit: int = RECENT_SUPPORTERS):
         """The latest confirmed signers who chose to be shown, newest first. One query on
@@ -309,6 +429,7 @@ class Petition(models.Model):
 
     def refresh_from_db(self, *args, **kwargs):
         self.__dict__.pop("_supporters", None)  # read afresh next time
+        self.__dict__.pop("paper_count", None)
         super().refresh_from_db(*args, **kwargs)
 
     @property
@@ -332,8 +453,18 @@ class Petition(models.Model):
     def is_closed(self) -> bool:
         return self.state == self.State.CLOSED
 
+    @cached_property
+    def paper_count(self) -> int:
+        """Signatures counted on paper: shown beside the online counter, never in it."""
+        return self.paper_signatures.aggregate(n=Coalesce(Sum("count"), 0))["n"]
+
+    @property
+    def total_count(self) -> int:
+        return self.supporters + self.paper_count
+
     @property
     def goal_percent(self) -> int:
+        # Online supporters only: the goal is what the live counter shows.
         if not self.goal:
             return 0
         return min(100, self.supporters * 100 // self.goal)
@@ -342,9 +473,16 @@ class Petition(models.Model):
         """Close now (or when), or at the closing time if that has already passed: the time
         signing stopped, which becomes the closing time too."""
         when = when or timezone.now()
-        self.state = self.State.CLOSED
-        self.closed_at = self.closes_at = min(when, self.closes_at or when)
-        self.save(update_fields=["state", "closed_at", "closes_at", "updated_at"])
+        with transaction.atomic():
+            # Locked and read afresh: closing twice, or as the worker closes it, queues one
+            # summary.
+            locked = Petition.objects.select_for_update().filter(pk=self.pk)
+            was_closed = locked.values_list("state", flat=True).get() == self.State.CLOSED
+            self.state = self.State.CLOSED
+            self.closed_at = self.closes_at = min(when, self.closes_at or when)
+            self.save(update_fields=["state", "closed_at", "closes_at", "updated_at"])
+            if not was_closed:
+                locked.queue_organizer_emails(OutgoingEmail.Kind.CLOSED_SUMMARY)
 
     def open(self) -> None:
         """Publish a draft: it becomes public and accepts signatures."""
@@ -531,6 +669,14 @@ class Recipient(models.Model):
     def __str__(self):
         return f"{self.role} {self.name}".strip()
 
+    @property
+    def has_response(self) -> bool:
+        return self.responded_on is not None
+
+    @cached_property
+    def response_html(self) -> str:
+        return render_markdown(self.response)
+
 
 class Delivery(models.Model):
     """The letter and the signatures handed to one recipient, with the counts delivered."""
@@ -581,6 +727,12 @@ class PaperSignatures(models.Model):
         return f"{self.count} on paper, {self.received_on}"
 
 
+class UpdateQuerySet(models.QuerySet):
+    def published(self):
+        """The updates shown on the petition's page and in its feed, newest first."""
+        return self.filter(published_at__isnull=False).order_by("-published_at", "-number")
+
+
 class Update(models.Model):
     """News of a petition for its supporters: shown on its page and, once published with
     email, sent to every confirmed signer who agreed to hear from the organizer."""
@@ -603,6 +755,8 @@ class Update(models.Model):
     queued_through = models.BigIntegerField(default=0, editable=False)
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-number"]
@@ -639,6 +793,15 @@ class Update(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def absolute_url(self) -> str:
+        return settings.SITE_URL + self.get_absolute_url()
+
+    @property
+    def excerpt(self) -> str:
+        """The start of the text, for an older update on the petition's page."""
+        return Truncator(" ".join(strip_tags(self.body_html).split())).words(40)
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -752,6 +915,7 @@ class Signature(models.Model):
 
     CONFIRM_SALT = "petitions.signature.confirm"
     WITHDRAW_SALT = "petitions.signature.withdraw"
+    UNSUBSCRIBE_SALT = "petitions.signature.unsubscribe"
 
     class Meta:
         constraints = [
@@ -767,7 +931,8 @@ class Signature(models.Model):
             ),
             # The burst report and purge_personal_data: signatures by time.
             models.Index(fields=["created_at"], name="signature_created_idx"),
-            # The campaign panel's top countries: confirmed signatures grouped by country.
+            # The campaign panel's top countries and Petition.signatures_by_country:
+            # confirmed signatures grouped by country.
             models.Index(fields=["petition", "status", "country"], name="signature_country_idx"),
             # The campaign panel's latest signatures, and the CSV export and delivery pack in
             # signing order (with their date range).
@@ -822,6 +987,25 @@ class Signature(models.Model):
         for as long as the signature exists."""
         pk = signing.loads(token, salt=cls.WITHDRAW_SALT)
         return cls.objects.select_related("petition").get(pk=pk, petition__slug=slug)
+
+    def unsubscribe_token(self) -> str:
+        return signing.dumps(self.pk, salt=self.UNSUBSCRIBE_SALT, compress=True)
+
+    def unsubscribe_url(self) -> str:
+        path = reverse("petitions:unsubscribe", args=[self.petition.slug, self.unsubscribe_token()])
+        return settings.SITE_URL + path
+
+    @classmethod
+    def from_unsubscribe_token(cls, token: str, *, slug: str) -> "Signature":
+        """Raises signing.BadSignature or DoesNotExist (withdrawn): like the withdrawal
+        link, it works for as long as the signature exists."""
+        pk = signing.loads(token, salt=cls.UNSUBSCRIBE_SALT)
+        return cls.objects.select_related("petition").get(pk=pk, petition__slug=slug)
+
+    def stop_updates(self) -> None:
+        """No more updates of this petition by email; the signature stays and counts."""
+        Signature.objects.filter(pk=self.pk).update(may_contact=False)
+        self.may_contact = False
 
     def confirm(self) -> bool:
         """Count a pending signature, or hold it if it needs review; False if it was not
@@ -896,7 +1080,12 @@ class BlockedNetwork(models.Model):
 
 class OutgoingEmailQuerySet(models.QuerySet):
     def due(self, now=None):
-        return self.filter(sent_at__isnull=True, send_after__lte=now or timezone.now())
+        """Unsent and due. A bulk email once started is never due again: at most once."""
+        return self.filter(
+            Q(bulk=False) | Q(started_at__isnull=True),
+            sent_at__isnull=True,
+            send_after__lte=now or timezone.now(),
+        )
 
 
 class OutgoingEmail(models.Model):
@@ -966,7 +1155,17 @@ class OutgoingEmail(models.Model):
 
     def is_wanted(self) -> bool:
         """A confirmation request is moot once its signature left pending (e.g. confirmed
-        through an earlier link)."""
+        through an earlier link); an update once its signer unsubscribed or was held, or
+        the update was cancelled, since it was queued."""
         if self.kind == self.Kind.CONFIRM:
             return self.signature.status == Signature.Status.PENDING
+        if self.kind == self.Kind.UPDATE:
+            signature = self.signature
+            return signature.is_confirmed and signature.may_contact and not self.update.cancelled_at
+        if self.kind == self.Kind.CLOSING_REMINDER:
+            # Moot once it closed, or lost its closing time or organizer, since it was queued.
+            petition = self.petition
+            return bool(petition.is_open and petition.closes_at and petition.organizer_email)
+        if self.kind == self.Kind.CLOSED_SUMMARY:
+            return bool(self.petition.organizer_email)
         return True

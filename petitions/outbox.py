@@ -20,6 +20,9 @@ SENDERS = {
     OutgoingEmail.Kind.MILESTONE: lambda email: emails.send_milestone_reached(
         email.petition, email.milestone
     ),
+    OutgoingEmail.Kind.UPDATE: lambda email: emails.send_update(email.update, email.signature),
+    OutgoingEmail.Kind.CLOSING_REMINDER: lambda email: emails.send_closing_reminder(email.petition),
+    OutgoingEmail.Kind.CLOSED_SUMMARY: lambda email: emails.send_closed_summary(email.petition),
 }
 # A claimed email is the worker's for this long; if the worker dies, another sends it after.
 LEASE = dt.timedelta(minutes=5)
@@ -50,17 +53,18 @@ def queue(
 
 
 def claim_due(batch: int, now: dt.datetime) -> list[OutgoingEmail]:
-    """Take up to `batch` due emails; concurrent workers never take the same one."""
+    """Take up to `batch` due emails, transactional ones before updates (in the order of
+    outgoing_email_due_idx); concurrent workers never take the same one."""
     with transaction.atomic():
         ids = list(
             OutgoingEmail.objects.due(now)
-            .order_by("send_after")
+            .order_by("bulk", "send_after")
             .select_for_update(skip_locked=True)
             .values_list("id", flat=True)[:batch]
         )
         OutgoingEmail.objects.filter(id__in=ids).update(send_after=now + LEASE)
     claimed = OutgoingEmail.objects.filter(id__in=ids)
-    return list(claimed.select_related("signature__petition", "petition"))
+    return list(claimed.select_related("signature__petition", "petition", "update__petition"))
 
 
 def send_due(
@@ -77,6 +81,8 @@ def send_due(
         if stop is not None and stop.is_set():
             release(claimed[i:], leased_until=now + LEASE)
             break
+        if email.bulk and not start(email):
+            continue  # another worker took it over when this one's lease ran out
         if send(email, now):
             sent += 1
         else:
@@ -85,16 +91,18 @@ def send_due(
 
 
 def send(email: OutgoingEmail, now: dt.datetime) -> bool:
-    """Send one claimed email and record it as sent, or as failed with its next try."""
+    """Send one claimed email and record it as sent, or as failed with its next try (a
+    bulk email is started first)."""
     try:
         if email.is_wanted():
             with translation.override(email.language or settings.LANGUAGE_CODE):
                 SENDERS[email.kind](email)
     except Exception as error:  # any provider failure: keep the email and try again later
+        email.started_at = None  # the provider refused it: it was not sent
         email.attempts += 1
         email.send_after = now + backoff(email.attempts)
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
-        email.save(update_fields=["attempts", "send_after", "last_error"])
+        email.save(update_fields=["started_at", "attempts", "send_after", "last_error"])
         log.warning("email %s failed (attempt %d): %s", email.pk, email.attempts, error)
         return False
     email.sent_at = timezone.now()
@@ -102,10 +110,22 @@ def send(email: OutgoingEmail, now: dt.datetime) -> bool:
     return True
 
 
+def start(email: OutgoingEmail) -> bool:
+    """Mark a bulk email as being sent, unless a worker already did, in a statement of its
+    own (the worker runs in autocommit): if the worker dies while sending it, the email is
+    lost rather than sent twice."""
+    email.started_at = timezone.now()
+    started = OutgoingEmail.objects.filter(pk=email.pk, started_at=None, sent_at=None)
+    return started.update(started_at=email.started_at) == 1
+
+
 def release(emails: list[OutgoingEmail], *, leased_until: dt.datetime) -> int:
     """Give back claimed emails this worker will not send: due again at once, for another
     worker or the next start. Only those still under this worker's lease: one whose lease
-    ran out may be another worker's by now."""
+    ran out may be another worker's by now; and never a bulk email once started."""
     return OutgoingEmail.objects.filter(
-        id__in=[email.pk for email in emails], sent_at=None, send_after=leased_until
+        id__in=[email.pk for email in emails],
+        sent_at=None,
+        started_at=None,
+        send_after=leased_until,
     ).update(send_after=timezone.now())

@@ -15,9 +15,12 @@ from petitions.abuse import forget_blocklists
 from petitions.models import (
     BlockedEmailDomain,
     BlockedNetwork,
+    Delivery,
+    PaperSignatures,
     Petition,
     Recipient,
     Signature,
+    Update,
     signature_status_changed,
     supporter_delta,
     supporters_changed,
@@ -67,6 +70,30 @@ def on_signature_deleted(sender, instance: Signature, origin=None, **kwargs):
 @receiver(post_delete, sender=Recipient, dispatch_uid="petitions.recipient_deleted")
 def on_recipient_changed(sender, instance: Recipient, origin=None, **kwargs):
     if not isinstance(origin, Petition):
+        Petition.objects.filter(pk=instance.petition_id).touch()
+
+
+@receiver(post_save, sender=PaperSignatures, dispatch_uid="petitions.paper_saved")
+@receiver(post_delete, sender=PaperSignatures, dispatch_uid="petitions.paper_deleted")
+def on_paper_signatures_changed(sender, instance: PaperSignatures, origin=None, **kwargs):
+    # The appeal page shows the paper count: its cached copy is of the old version.
+    if not isinstance(origin, Petition):
+        Petition.objects.filter(pk=instance.petition_id).touch()
+
+
+@receiver(post_save, sender=Delivery, dispatch_uid="petitions.delivery_saved")
+@receiver(post_delete, sender=Delivery, dispatch_uid="petitions.delivery_deleted")
+def on_delivery_changed(sender, instance: Delivery, origin=None, **kwargs):
+    # Shown next to its recipient on the appeal page.
+    if not isinstance(origin, (Petition, Recipient)):
+        Petition.objects.filter(recipients=instance.recipient_id).touch()
+
+
+@receiver(post_save, sender=Update, dispatch_uid="petitions.update_saved")
+@receiver(post_delete, sender=Update, dispatch_uid="petitions.update_deleted")
+def on_update_changed(sender, instance: Update, origin=None, **kwargs):
+    # The petition's page lists its published updates; a draft is not on it.
+    if instance.is_published and not isinstance(origin, Petition):
         Petition.objects.filter(pk=instance.petition_id).touch()
 
 

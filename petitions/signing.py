@@ -30,6 +30,10 @@ def sign_petition(
     comment: str = "",
     is_public: bool = False,
     may_contact: bool = False,
+    postcode: str = "",
+    organisation: str = "",
+    job_title: str = "",
+    phone: str = "",
     client_ip: str = "",
 ) -> Signature:
     """Store an unconfirmed signature and queue its confirmation email, or find the one this
@@ -49,6 +53,10 @@ def sign_petition(
         comment=comment,
         is_public=is_public,
         may_contact=may_contact,
+        postcode=postcode,
+        organisation=organisation,
+        job_title=job_title,
+        phone=phone,
         review_reason=review_reason(email=email, ip=client_ip),
         ip_hash=ip_hash,
         network_hash=network_hash,
@@ -76,13 +84,14 @@ WITH open_petition AS (
 ),
 signature AS (
     INSERT INTO petitions_signature (
-        petition_id, name, email, country, comment, is_public, may_contact, status,
-        created_at, review_reason, ip_hash, network_hash
+        petition_id, name, email, country, comment, is_public, may_contact, postcode,
+        organisation, job_title, phone, status, created_at, review_reason, ip_hash,
+        network_hash
     )
     SELECT
         id, %(name)s, %(email)s, %(country)s, %(comment)s, %(is_public)s,
-        %(may_contact)s, %(status)s, %(created_at)s, %(review_reason)s, %(ip_hash)s,
-        %(network_hash)s
+        %(may_contact)s, %(postcode)s, %(organisation)s, %(job_title)s, %(phone)s,
+        %(status)s, %(created_at)s, %(review_reason)s, %(ip_hash)s, %(network_hash)s
     FROM open_petition
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -148,7 +157,10 @@ def store_new_signature(signature: Signature) -> bool:
 
 
 def request_new_link(*, petition: Petition, email: str) -> None:
-    """Resend the confirmation link for this email's signature, if there is one."""
+    """Resend the confirmation link for this email's signature, if there is one. Raises
+    PetitionNotOpen once the petition has closed: a link could only say so."""
+    if not petition.is_open:
+        raise PetitionNotOpen(petition.slug)
     signature = petition.signatures.by_email(email).first()
     if signature is not None:
         queue_signing_email(signature)

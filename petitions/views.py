@@ -1,18 +1,23 @@
 import logging
 
 from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.core import signing
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import number_format
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from petitions.countries import countries_html
 from petitions.forms import NewLinkForm, SignForm, form_timestamp
-from petitions.models import Petition, Signature
+from petitions.models import Petition, Signature, Update
 from petitions.ratelimits import client_ip, rate_limited
 from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 
@@ -26,6 +31,7 @@ CSRF_SLOT = "csrf-slot-4f9d2c7e"
 STARTED_SLOT = "started-slot-4f9d2c7e"
 COUNTER_SLOT = "<!-- counter-slot-4f9d2c7e -->"
 SUPPORTERS_SLOT = "<!-- supporters-slot-4f9d2c7e -->"
+COUNTRIES_SLOT = "<!-- countries-slot-4f9d2c7e -->"
 
 logger = logging.getLogger(__name__)
 
@@ -40,15 +46,18 @@ def version(petition: Petition) -> str:
 
 
 def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm, **extra) -> str:
-    recipients = list(petition.recipients.all())
+    # Each with its deliveries, shown next to it: one query for all of them.
+    recipients = list(petition.recipients.prefetch_related("deliveries"))
     context = {
         "petition": petition,
         "form": form,
         "preview": False,
         "recipients_shown": recipients[:RECIPIENTS_SHOWN],
         "recipients_more": recipients[RECIPIENTS_SHOWN:],
+        "updates": list(petition.updates.published()),
         "counter_slot": COUNTER_SLOT,
         "supporters_slot": SUPPORTERS_SLOT,
+        "countries_slot": COUNTRIES_SLOT,
         **extra,
     }
     return render_to_string("petitions/appeal.html", context, request)
@@ -90,12 +99,14 @@ def supporters_html(petition: Petition) -> str:
 
 
 def fill_live_slots(html: str, petition: Petition) -> str:
-    return html.replace(COUNTER_SLOT, counter_html(petition), 1).replace(
-        SUPPORTERS_SLOT, supporters_html(petition), 1
+    return (
+        html.replace(COUNTER_SLOT, counter_html(petition), 1)
+        .replace(SUPPORTERS_SLOT, supporters_html(petition), 1)
+        .replace(COUNTRIES_SLOT, countries_html(petition), 1)
     )
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     petitions = Petition.objects.public().order_by("-supporters", "-created_at")
     return render(
@@ -116,13 +127,17 @@ def recent_petition(slug: str) -> Petition:
     )
 
 
-@require_GET
+@require_safe
 def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     petition = recent_petition(slug)
     html = caches["pages"].get_or_set(
         f"appeal:{petition.pk}:{version(petition)}:{get_language()}:{request.get_host()}",
+        # The form's extra fields are the petition's: its version is in the key.
         lambda: render_appeal_page(
-            request, petition, SignForm(initial={"started": STARTED_SLOT}), csrf_token=CSRF_SLOT
+            request,
+            petition,
+            SignForm(petition=petition, initial={"started": STARTED_SLOT}),
+            csrf_token=CSRF_SLOT,
         ),
         settings.APPEAL_PAGE_CACHE_SECONDS,
     )
@@ -130,7 +145,7 @@ def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(fill_live_slots(html, petition))
 
 
-@require_GET
+@require_safe
 def counter(request: HttpRequest, slug: str) -> JsonResponse:
     """The live counter for the appeal page's script, formatted for the reader's language;
     as fresh as the page's own (APPEAL_STATE_MAX_AGE), so polling costs no query."""
@@ -152,7 +167,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     # A second-old copy is enough: a signature that slips in just after closing can never
     # be confirmed, as confirm() reads the petition afresh.
     petition = recent_petition(slug)
-    form = SignForm(request.POST)
+    form = SignForm(petition=petition, data=request.POST)
     if not petition.is_open:
         return render_appeal(request, petition, form, status=403)
     if not form.is_valid():
@@ -164,12 +179,12 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("petitions:check-inbox", slug=petition.slug)
 
 
-@require_GET
+@require_safe
 def check_inbox(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/check_inbox.html", {"petition": public_petition(slug)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """GET only shows a button (mail scanners open links); the button's POST confirms."""
     try:
@@ -204,20 +219,85 @@ def render_bad_link(request: HttpRequest, petition: Petition, *, expired: bool) 
     )
 
 
-@require_GET
+@require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/thanks.html", {"petition": public_petition(slug)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
+def update_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    petition = public_petition(slug)
+    update = get_object_or_404(petition.updates.published(), number=number)
+    return render_update(request, update)
+
+
+def render_update(request: HttpRequest, update: Update, *, preview=False) -> HttpResponse:
+    """One update's page, or its preview (staff only, from the admin; drafts included)."""
+    context = {"petition": update.petition, "update": update, "preview": preview}
+    return render(request, "petitions/updates/update.html", context)
+
+
+class UpdatesFeed(Feed):
+    """A public petition's published updates, newest first, in Atom."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, slug: str) -> Petition:
+        return public_petition(slug)
+
+    def get_feed(self, obj: Petition, request: HttpRequest):
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = obj.language  # the organizer's words, not the interface's
+        return feed
+
+    def title(self, petition: Petition) -> str:
+        return petition.title
+
+    def subtitle(self, petition: Petition) -> str:
+        return petition.preview_text
+
+    def link(self, petition: Petition) -> str:
+        return petition.absolute_url
+
+    def feed_url(self, petition: Petition) -> str:
+        return settings.SITE_URL + reverse("petitions:updates-feed", args=[petition.slug])
+
+    def author_name(self, petition: Petition) -> str:
+        return petition.starter_name
+
+    def items(self, petition: Petition):
+        return petition.updates.published()
+
+    def item_title(self, update: Update) -> str:
+        return update.title
+
+    def item_description(self, update: Update) -> str:
+        return update.body_html
+
+    def item_link(self, update: Update) -> str:
+        return update.absolute_url
+
+    def item_pubdate(self, update: Update):
+        return update.published_at
+
+
+updates_feed = UpdatesFeed()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("new-link")
 def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     petition = public_petition(slug)
     form = NewLinkForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            request_new_link(petition=petition, email=form.cleaned_data["email"])
-            return redirect("petitions:check-inbox", slug=petition.slug)
+            try:
+                request_new_link(petition=petition, email=form.cleaned_data["email"])
+            except PetitionNotOpen:  # the page says it closed; no email could say more
+                return render(
+                    request, "petitions/new_link.html", {"petition": petition}, status=403
+                )
+            return redirect("petitions:new-link-sent", slug=petition.slug)
         status = 400
     else:
         status = 200
@@ -226,7 +306,12 @@ def new_link(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
+def new_link_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "petitions/new_link_sent.html", {"petition": public_petition(slug)})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """The link in every email: GET asks, POST deletes the signature and all it holds."""
     try:
@@ -241,7 +326,25 @@ def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(request, "petitions/withdraw.html", {"signature": signature})
 
 
-@require_GET
+# A mail client's one-click unsubscribe (RFC 8058) POSTs without a CSRF token; the signed
+# token in the address is the authorisation, as it is for the button's POST.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The link in every update email: GET asks (mail scanners open links), POST stops the
+    petition's updates to this signer and keeps the signature."""
+    try:
+        signature = Signature.from_unsubscribe_token(token, slug=slug)
+    except (signing.BadSignature, Signature.DoesNotExist):
+        context = {"petition": public_petition(slug), "signature": None}
+        return render(request, "petitions/unsubscribe.html", context, status=404)
+    if request.method == "POST":
+        signature.stop_updates()
+        return render(request, "petitions/unsubscribed.html", {"signature": signature})
+    return render(request, "petitions/unsubscribe.html", {"signature": signature})
+
+
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     context = {
         "hash_days": settings.ADDRESS_HASH_RETENTION_DAYS,

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from petitions import outbox
 from petitions.forms import form_timestamp
-from petitions.models import OutgoingEmail, Petition, Recipient, Signature
+from petitions.models import EXTRA_FIELDS, OutgoingEmail, Petition, Recipient, Signature
 from petitions.signing import store_new_signature
 
 # The container test builds images and runs the compose stack: `make test-container` runs it
@@ -91,8 +91,11 @@ def change_form_data(petition: Petition, **fields: str) -> dict[str, str]:
         "body": petition.body,
         "letter": petition.letter,
         "outcome": "none",
+        **{ask: getattr(petition, ask) for ask in EXTRA_FIELDS.values()},
         "recipients-TOTAL_FORMS": "0",
         "recipients-INITIAL_FORMS": "0",
+        "paper_signatures-TOTAL_FORMS": "0",
+        "paper_signatures-INITIAL_FORMS": "0",
         **fields,
     }
 
@@ -178,12 +181,14 @@ def reload(obj):
 
 
 def email_link(text: str, kind: str) -> tuple[str, Signature]:
-    """An email's absolute confirm or withdraw link, and the signature it opens. Tests read
-    the link rather than make it again: its token carries the second it was signed."""
+    """An email's absolute confirm, withdraw or unsubscribe link, and the signature it
+    opens. Tests read the link rather than make it again: its token carries the second it
+    was signed."""
     link, slug, token = re.search(rf"(https?://\S+/([\w-]+)/{kind}/([^/\s\"]+)/)", text).groups()
     opens = {
         "confirm": Signature.from_confirmation_token,
         "withdraw": Signature.from_withdrawal_token,
+        "unsubscribe": Signature.from_unsubscribe_token,
     }
     return link, opens[kind](token, slug=slug)
 

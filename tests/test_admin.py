@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from petitions.models import EXTRA_FIELDS
 from tests.conftest import change_form_data, make_signature, reload
 
 
@@ -40,6 +41,9 @@ def test_an_organizer_edits_the_appeal_and_its_recipients(organizer_client, peti
         "closed_at_1": "",
         "outcome": "none",
         "goal": "500",
+        **dict.fromkeys(EXTRA_FIELDS.values(), "no"),
+        "paper_signatures-TOTAL_FORMS": "0",
+        "paper_signatures-INITIAL_FORMS": "0",
         "recipients-TOTAL_FORMS": "3",
         "recipients-INITIAL_FORMS": "2",
         "recipients-MIN_NUM_FORMS": "0",

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from petitions.models import Petition
+from petitions.models import EXTRA_FIELDS, Petition
 from tests.conftest import reload
 
 CHANGELIST = reverse("admin:petitions_petition_changelist")
@@ -80,6 +80,9 @@ def test_a_public_petitions_slug_cannot_be_changed_by_posting(admin_client, peti
         "goal": "",
         "recipients-TOTAL_FORMS": "0",
         "recipients-INITIAL_FORMS": "0",
+        **dict.fromkeys(EXTRA_FIELDS.values(), "no"),
+        "paper_signatures-TOTAL_FORMS": "0",
+        "paper_signatures-INITIAL_FORMS": "0",
     }
     assert admin_client.post(url, data).status_code == 302
     petition = reload(petition)

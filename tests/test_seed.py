@@ -46,13 +46,22 @@ def test_it_can_close_the_petition_as_the_seed_page_shows(client, db):
     assert "<strong>Petition Closed</strong><br>April 8th, 2013" in html
 
 
-def test_it_can_add_a_fictional_petition_that_shows_a_victory(client, db):
+def test_it_can_add_fictional_petitions_that_show_the_campaign(client, db):
     call_command("load_seed_petition", "--demo")
     call_command("load_seed_petition", "--demo")  # idempotent
     seed = Petition.objects.get(slug=SLUG)
     assert seed.is_open and not seed.has_outcome  # a real case: no invented outcome
-    demo = Petition.objects.exclude(slug=SLUG).get()
-    assert demo.is_closed and demo.outcome == Petition.Outcome.VICTORY
-    assert "fictional" in demo.title
-    html = client.get(demo.get_absolute_url()).content.decode()
+    assert not seed.updates.exists() and not seed.paper_signatures.exists()
+    closed = Petition.objects.get(slug="demo-keep-the-riverside-library-open")
+    assert closed.is_closed and closed.outcome == Petition.Outcome.VICTORY
+    assert closed.supporters == closed.signatures.confirmed().count() == 1200
+    assert closed.updates.count() == 2
+    assert closed.recipients.filter(responded_on__isnull=False).count() == 2
+    assert sum(p.count for p in closed.paper_signatures.all()) == 312
+    open_ = Petition.objects.get(slug="demo-safe-crossing-at-riverside-school")
+    assert open_.is_open and open_.days_to_close() == 12
+    for demo in (closed, open_):
+        assert "fictional" in demo.title
+    html = client.get(closed.get_absolute_url()).content.decode()
     assert "<strong>Victory</strong>" in html
+    assert "Closes in 12 days" in client.get(open_.get_absolute_url()).content.decode()

@@ -70,3 +70,21 @@ def test_postgres_urls_use_psycopgs_pool():
         DATABASE_POOL_MAX_SIZE="8",
     )
     assert result.stdout.split() == ["petition_site.postgresql", "8", "0"], result.stderr
+
+
+def test_the_language_cookie_is_secure_and_http_only_in_production():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.LANGUAGE_COOKIE_SECURE, settings.LANGUAGE_COOKIE_HTTPONLY)"
+    )
+    result = manage("shell", "--no-imports", "-c", code)
+    assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+def test_the_language_switcher_sets_the_cookie_http_only(client, settings):
+    settings.LANGUAGE_COOKIE_SECURE = True
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "fr"
+    assert cookie["httponly"] is True
+    assert cookie["secure"] is True

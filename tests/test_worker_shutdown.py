@@ -85,13 +85,13 @@ def test_the_command_gives_back_the_signal_handlers_it_replaced(db):
 
 class Worker:
     """manage.py send_queued_emails as a process, on the test database, its output lines
-    read as they come."""
+    read as they come; `options` add to or override its command line's."""
 
-    def __init__(self, **env):
+    def __init__(self, *options: str, **env):
         url = urlsplit(os.environ["DATABASE_URL"])
         database_url = url._replace(path=f"/{connection.settings_dict['NAME']}").geturl()
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "send_queued_emails", "--interval", "60"],
+            [sys.executable, "manage.py", "send_queued_emails", "--interval", "60", *options],
             cwd=ROOT,
             env=production_env(**{"DATABASE_URL": database_url, **env}),
             stdout=subprocess.PIPE,

@@ -63,3 +63,11 @@ def closing_notice(petition: Petition, now=None) -> dict:
     with a closing time, with that time in full, in the site's time zone; nothing otherwise."""
     days = petition.days_to_close(now) if petition.state == Petition.State.OPEN else None
     return {"petition": petition, "days": days}
+
+
+@register.inclusion_tag("admin/petitions/petition/_embed_snippets.html")
+def embed_snippets(petition: Petition) -> dict:
+    """The markup an organizer copies to show the petition's counter on another site."""
+    from petitions.embeds import embed_snippets as snippets  # embeds imports the views
+
+    return {"petition": petition, **snippets(petition)}

@@ -1,7 +1,9 @@
-"""The email worker: sends queued emails as they fall due, retrying failures with backoff,
-every few seconds shards the counters of hot petitions and folds their shards (see
-petitions/counters.py) and closes the petitions whose closing time has passed, and once an
-hour erases personal data past its retention.
+"""The email worker: queues the emails of updates being emailed (petitions/updates.py), sends
+queued emails as they fall due, retrying failures with backoff, every few seconds shards the
+counters of hot petitions and folds their shards (see petitions/counters.py) and closes the
+petitions whose closing time has passed (queuing their organizers' summaries, and
+reminders a few days before), and once an hour erases personal data past its
+retention.
 
 Run one or more next to the web processes; they never send the same email twice. SIGTERM or
 SIGINT stops it within STOP_BUDGET: it finishes the email it is sending, gives back the
@@ -23,6 +25,7 @@ from petitions.counters import tend_counters
 from petitions.models import Petition
 from petitions.outbox import send_due
 from petitions.privacy import purge_personal_data
+from petitions.updates import queue_emails
 
 PURGE_EVERY = 3600  # seconds
 # A hot petition's page shows its exact count at once; this bounds how many shard rows a
@@ -88,7 +91,11 @@ class Command(BaseCommand):
             if time.monotonic() - last_close > CLOSE_DUE_EVERY:
                 if closed := Petition.objects.close_due():
                     self.say(f"closed {closed} petition(s) at their closing time")
+                if reminded := Petition.objects.remind_closing():
+                    self.say(f"reminded {reminded} organizer(s) that their petition closes soon")
                 last_close = time.monotonic()
+            if queued := queue_emails(stop=stop):
+                self.say(f"queued {queued} update email(s)")
             sent, failed = send_due(batch, stop=stop)
             if sent or failed:
                 self.say(f"sent {sent}, failed {failed} (will retry)")
