@@ -15,22 +15,18 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import urllib.request
 
 from harness import (
-    PYTHON,
-    ROOT,
     SLUG,
     free_port,
+    gunicorn,
     line,
     prepare_site,
     rate,
     site_env,
     sql,
-    wait_for,
     wrk_get,
 )
 from services import postgres, redis
@@ -92,16 +88,7 @@ def main() -> int:
         env = site_env(database_url, redis_url, base, GUNICORN_BIND=f"127.0.0.1:{port}")
         prepare_site(env)
         add_signatures(database_url, args.signatures)
-        log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for(f"{base}/healthz")
+        with gunicorn(env, base) as log_path:
             detail = read_json(urls["detail"])
             for url in urls.values():  # warm every worker's caches and pool
                 wrk_get(url, 1, args.clients)
@@ -111,10 +98,6 @@ def main() -> int:
                 {name: wrk_get(url, args.seconds, args.clients) for name, url in urls.items()}
                 for _ in range(args.rounds)
             ]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
 
     by_country = sum(c["count"] for c in detail["signatures_by_country"])
     print(
@@ -138,7 +121,7 @@ def main() -> int:
         f"by country sums to {by_country:,}, signature_count {detail['signature_count']:,}: "
         f"{'equal' if by_country == detail['signature_count'] else 'DIFFERENT'}"
     )
-    print(f"gunicorn log: {log.name}")
+    print(f"gunicorn log: {log_path}")
     failed = sum(f["failed"] for figures in rounds for f in figures.values())
     return 0 if failed == 0 and by_country == detail["signature_count"] else 1
 

@@ -3,6 +3,7 @@ environment on 127.0.0.1, its seed, wrk runs and their figures, and the checks t
 accepted signature was stored and every counter equals its confirmed rows."""
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -12,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -69,6 +71,27 @@ def manage(env: dict, *args: str) -> str:
         timeout=300,
     )
     return result.stdout
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, base: str):
+    """gunicorn with gunicorn.conf.py, as production runs it, answering at base; yields the
+    path of its log, which outlives it."""
+    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"{base}/healthz")
+        yield log.name
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
 
 
 def wait_for(url: str, timeout: float = 30, process: subprocess.Popen | None = None) -> None:

@@ -19,26 +19,23 @@ Needs wrk (Debian: apt-get install wrk).
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from harness import (
-    PYTHON,
-    ROOT,
     SLUG,
     confirmation_paths,
     counter_drift,
     csrf_pairs,
     free_port,
+    gunicorn,
     line,
     prepare_site,
     rate,
     site_env,
     sql,
-    wait_for,
     wrk_get,
     wrk_post,
 )
@@ -75,16 +72,7 @@ def main() -> int:
     ):
         env = site_env(database_url, redis_url, base, GUNICORN_BIND=f"127.0.0.1:{port}")
         prepare_site(env)
-        log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for(f"{base}/healthz")
+        with gunicorn(env, base) as log_path:
             # Warm every worker's page cache and pool before measuring.
             wrk_get(f"{base}/{SLUG}/", 2, args.clients)
             # Alternating rounds: this machine's speed drifts, and each ratio compares
@@ -150,10 +138,6 @@ def main() -> int:
                 )[0]
                 confirm_runs.append((shards, confirming, confirmed, confirm_span))
             drift = counter_drift(database_url)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
 
     base_rps = baseline["requests"] / baseline["seconds"]
     appeal_rps = appeal["requests"] / appeal["seconds"]
@@ -187,7 +171,7 @@ def main() -> int:
             f"counter of {slug}: {counter:,}, confirmed rows {rows:,}: "
             f"{'equal' if counter == rows else 'DIFFERENT'}"
         )
-    print(f"gunicorn log: {log.name}")
+    print(f"gunicorn log: {log_path}")
     exact = stored == accepted and all(c == r for _, c, r in drift)
     no_errors = (
         baseline["failed"]

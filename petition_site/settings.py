@@ -277,6 +277,18 @@ if DATABASE_REPLICA_URL:
     }
     DATABASE_ROUTERS = ["petition_site.routers.ReplicaRouter"]
     MIDDLEWARE.insert(1, "petition_site.routers.PinToPrimaryMiddleware")
+    # Last: it retries on the primary a page that the replica failed (routers.py).
+    MIDDLEWARE.append("petition_site.routers.ReplicaFallbackMiddleware")
+    if "pool" in DATABASES["replica"].get("OPTIONS", {}):
+        # Not the primary's 5 s: how long the first page waits for a replica that went down
+        # before it is read from the primary instead.
+        DATABASES["replica"]["OPTIONS"] = {
+            **DATABASES["replica"]["OPTIONS"],
+            "pool": {
+                **DATABASES["replica"]["OPTIONS"]["pool"],
+                "timeout": envint("DATABASE_REPLICA_POOL_TIMEOUT", 1),
+            },
+        }
 
 # AWS_STORAGE_BUCKET_NAME: uploaded files in S3 or an S3-compatible store (django-storages),
 # so every web process sees them. Credentials come from boto3's usual sources

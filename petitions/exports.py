@@ -272,7 +272,8 @@ def delivery_pack(petition: Petition, *, can_record: bool = False) -> Iterator[s
         "petition": petition,
         "recipients": petition.recipients.all(),
         "asked": [Signature._meta.get_field(field).verbose_name for field in asked],
-        "made_at": timezone.now(),
+        # To the second: the pack names it, and a recorded delivery keeps it.
+        "made_at": timezone.now().replace(microsecond=0),
         "can_record": can_record,
         "countries": country_shares(petition),
     }

@@ -3,6 +3,10 @@ private Redis server.
 
     with postgres() as database_url, redis() as redis_url: ...
 
+PostgresCluster.make_replica() makes a streaming replica of a running cluster, as production
+runs one (pg_basebackup -R), for the replica and fault tests (tests/test_replica.py,
+bench/fault_drill.py).
+
 The cluster lives in a fresh folder under /tmp, listens only on a Unix socket in that folder,
 and is stopped and deleted on exit. initdb refuses to run as root, so as root the server runs
 as the unprivileged user `nobody`.
@@ -46,17 +50,34 @@ def as_server_user(cmd: list[str]) -> list[str]:
 
 class PostgresCluster:
     """A new cluster in a temporary folder, reachable over a Unix socket in that folder;
-    start() and stop() may be called again (tests stop it to see the site survive)."""
+    start() and stop() may be called again (tests stop it to see the site survive).
 
-    def __init__(self, *, durable: bool = False, extra_settings: tuple[str, ...] = ()):
+    With `primary`, a streaming replica of that running cluster instead of a new one: its
+    files as pg_basebackup copies them, with -R's standby.signal and primary_conninfo (the
+    primary's socket). PostgreSQL's defaults (wal_level=replica, max_wal_senders=10) and
+    initdb's trust authentication over the socket (replication included) let it connect."""
+
+    def __init__(
+        self,
+        *,
+        durable: bool = False,
+        extra_settings: tuple[str, ...] = (),
+        primary: "PostgresCluster | None" = None,
+    ):
         self.root = Path(tempfile.mkdtemp(prefix="petitions-pg-"))
         self.data = self.root / "data"
         if os.geteuid() == 0:
             shutil.chown(self.root, "nobody", "nogroup")
         self.root.chmod(0o755)
-        initdb = [pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust"]
-        initdb += ["-E", "UTF8", "--locale=C.UTF-8"]
-        subprocess.run(as_server_user(initdb), check=True, stdout=subprocess.DEVNULL)
+        if primary is None:
+            initdb = [pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust"]
+            initdb += ["-E", "UTF8", "--locale=C.UTF-8"]
+            subprocess.run(as_server_user(initdb), check=True, stdout=subprocess.DEVNULL)
+        else:
+            backup = [pg_bin("pg_basebackup"), "-D", str(self.data), "-h", str(primary.root)]
+            backup += ["-U", "postgres", "-R", "-X", "stream", "-c", "fast"]
+            subprocess.run(as_server_user(backup), check=True, stdout=subprocess.DEVNULL)
+        self.durable = durable
         self.settings = ["-c", "listen_addresses=", "-c", f"unix_socket_directories={self.root}"]
         if not durable:
             for setting in ("fsync=off", "synchronous_commit=off", "full_page_writes=off"):
@@ -92,6 +113,65 @@ class PostgresCluster:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def make_replica(self, *, extra_settings: tuple[str, ...] = ()) -> "PostgresCluster":
+        """A streaming replica of this running cluster, not started yet."""
+        return PostgresCluster(durable=self.durable, extra_settings=extra_settings, primary=self)
+
+    def query(self, statement: str, params: list | None = None) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.root), user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            cursor = conn.execute(statement, params)
+            return cursor.fetchall() if cursor.description else []
+
+    # A replica's replay of the primary's WAL, paused to make it lag and resumed.
+
+    def pause_replay(self) -> None:
+        self.query("SELECT pg_wal_replay_pause()")
+        self.wait_for("SELECT pg_get_wal_replay_pause_state() = 'paused'")
+
+    def resume_replay(self) -> None:
+        self.query("SELECT pg_wal_replay_resume()")
+
+    def wait_for(self, condition: str, params: list | None = None, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.query(condition, params)[0][0]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(condition)
+            time.sleep(0.02)
+
+    def wait_for_replay(self, primary: "PostgresCluster", timeout: float = 30) -> None:
+        """Until this replica has replayed everything the primary has written so far."""
+        (lsn,) = primary.query("SELECT pg_current_wal_insert_lsn()::text")[0]
+        self.wait_for("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn], timeout)
+
+    def replica_stats(self) -> dict:
+        """A replica's own view: replay state, how far behind, what it has served."""
+        row = self.query(
+            "SELECT pg_is_in_recovery(), pg_get_wal_replay_pause_state(),"
+            " pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,"
+            " extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float,"
+            " (SELECT status FROM pg_stat_wal_receiver),"
+            " (SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'),"
+            " (SELECT tup_returned FROM pg_stat_database WHERE datname = 'postgres')"
+        )[0]
+        names = ("in_recovery", "replay_paused", "received_lsn", "replayed_lsn")
+        names += ("seconds_since_last_replayed", "wal_receiver", "xact_commit", "tup_returned")
+        return dict(zip(names, row, strict=True))
+
+    # Its log, for a test to read which statements it ran (with log_statement=all).
+
+    def log_size(self) -> int:
+        return (self.root / "postgres.log").stat().st_size
+
+    def statements_since(self, offset: int, text: str = "") -> list[str]:
+        with open(self.root / "postgres.log", "rb") as log:
+            log.seek(offset)
+            lines = log.read().decode(errors="replace").splitlines()
+        return [line for line in lines if "statement: " in line and text in line]
 
 
 @contextlib.contextmanager

@@ -65,37 +65,29 @@ def test_adding_and_removing_paper_signatures_refreshes_the_cached_page(client, 
     assert "on paper" not in client.get(petition.get_absolute_url()).content.decode()
 
 
-def test_the_organizer_records_them_on_the_petitions_admin_page(admin_client, petition):
+def post_paper_signatures(admin_client, petition, **row: str):
+    """The petition's admin form, sent with one row of paper signatures."""
     url = reverse("admin:petitions_petition_change", args=[petition.pk])
     data = change_form_data(
         petition,
         slug=petition.slug,
         state="open",
         **NOT_ASKED,
-        **{
-            "paper_signatures-TOTAL_FORMS": "1",
-            "paper_signatures-0-received_on": "2013-05-01",
-            "paper_signatures-0-count": "2000",
-            "paper_signatures-0-note": "Market stall",
-        },
+        **{"paper_signatures-TOTAL_FORMS": "1"},
+        **{f"paper_signatures-0-{field}": value for field, value in row.items()},
     )
-    assert admin_client.post(url, data).status_code == 302
+    return admin_client.post(url, data)
+
+
+def test_the_organizer_records_them_on_the_petitions_admin_page(admin_client, petition):
+    response = post_paper_signatures(
+        admin_client, petition, received_on="2013-05-01", count="2000", note="Market stall"
+    )
+    assert response.status_code == 302
     assert list(petition.paper_signatures.values_list("count", "note")) == [(2000, "Market stall")]
 
 
 def test_the_admin_refuses_a_count_of_nothing(admin_client, petition):
-    url = reverse("admin:petitions_petition_change", args=[petition.pk])
-    data = change_form_data(
-        petition,
-        slug=petition.slug,
-        state="open",
-        **NOT_ASKED,
-        **{
-            "paper_signatures-TOTAL_FORMS": "1",
-            "paper_signatures-0-received_on": "2013-05-01",
-            "paper_signatures-0-count": "0",
-        },
-    )
-    response = admin_client.post(url, data)
+    response = post_paper_signatures(admin_client, petition, received_on="2013-05-01", count="0")
     assert "Ensure this value is greater than or equal to 1." in response.content.decode()
     assert not petition.paper_signatures.exists()

@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 
-from petition_site.routers import REPLICA, PinToPrimaryMiddleware, ReplicaRouter
+from petition_site import routers
+from petition_site.routers import (
+    PIN_COOKIE,
+    PIN_SECONDS,
+    REPLICA,
+    PinToPrimaryMiddleware,
+    ReplicaRouter,
+)
 from petitions.models import OutgoingEmail, Petition, Recipient, Signature
 from tests import test_settings
 
@@ -120,7 +128,7 @@ class TestReplicaRouter:
     def route_during(self, method: str, path: str) -> str:
         seen = []
         middleware = PinToPrimaryMiddleware(
-            lambda r: seen.append(self.router.db_for_read(Petition))
+            lambda r: seen.append(self.router.db_for_read(Petition)) or HttpResponse()
         )
         middleware(RequestFactory().generic(method, path))
         return seen[0]
@@ -137,4 +145,29 @@ class TestReplicaRouter:
 
     def test_the_pin_ends_with_the_request(self):
         self.route_during("POST", "/free-the-river/sign/")
+        assert self.router.db_for_read(Petition) == REPLICA
+
+    def test_a_visitor_who_just_wrote_reads_from_the_primary(self):
+        request = RequestFactory().get("/free-the-river/thank-you/")
+        request.COOKIES[PIN_COOKIE] = "1"
+        seen = []
+        PinToPrimaryMiddleware(lambda r: seen.append(self.router.db_for_read(Petition)))(request)
+        assert seen == ["default"]
+
+    def test_a_successful_post_pins_the_visitor_for_a_few_seconds(self):
+        request = RequestFactory().post("/free-the-river/sign/")
+        response = PinToPrimaryMiddleware(lambda r: HttpResponseRedirect("/"))(request)
+        assert response.cookies[PIN_COOKIE]["max-age"] == PIN_SECONDS
+        assert response.cookies[PIN_COOKIE]["httponly"]
+
+    def test_a_refused_post_does_not_pin(self):
+        request = RequestFactory().post("/free-the-river/sign/")
+        response = PinToPrimaryMiddleware(lambda r: HttpResponse(status=400))(request)
+        assert PIN_COOKIE not in response.cookies
+
+    def test_a_replica_found_down_is_left_alone_for_a_while(self, monkeypatch):
+        monkeypatch.setattr(routers, "replica_down_until", 0.0)
+        routers.mark_replica_down()
+        assert self.router.db_for_read(Petition) == "default"
+        monkeypatch.setattr(routers, "replica_down_until", 0.0)
         assert self.router.db_for_read(Petition) == REPLICA

@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from petitions import outbox
-from petitions.models import Petition, Recipient
+from petitions.models import Ask, Delivery, PaperSignatures, Petition, Recipient, Signature, Update
 from tests.conftest import email_link, make_closed_petition, make_petition, make_signature
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
@@ -187,6 +187,8 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         outcome_on=dt.date(2013, 5, 3),
         outcome_statement="The council **agreed**: lights go up in June. Thank you all.",
     )
+    campaign(closing, victory)
+    update = victory.updates.get(number=2)
     month_ago = signing.time.time() - 31 * 24 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: month_ago)
     expired_token = pending.confirmation_token()
@@ -197,6 +199,8 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         "appeal-closed": closed.get_absolute_url(),
         "appeal-closing": closing.get_absolute_url(),
         "appeal-victory": victory.get_absolute_url(),
+        "update": update.get_absolute_url(),
+        "unsubscribe": confirmed.unsubscribe_url().removeprefix(settings_site_url()),
         "check-your-inbox": f"/{slug}/check-your-inbox/",
         "confirm": pending.confirmation_url().removeprefix(settings_site_url()),
         "confirm-too-late": too_late.confirmation_url().removeprefix(settings_site_url()),
@@ -214,6 +218,50 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         "not-found": "/no-such-petition/",
         "server-error": "/boom/",
     }
+
+
+def campaign(closing: Petition, victory: Petition) -> None:
+    """What comes after the signature: extra sign-form fields and an update on the open
+    petition; updates, responses (one beyond the first three recipients), deliveries, paper
+    signatures and supporters in several countries on the closed one."""
+    type(closing).objects.filter(pk=closing.pk).update(
+        ask_postcode=Ask.REQUIRED, ask_phone=Ask.OPTIONAL
+    )
+    Update.objects.create(
+        petition=closing,
+        title="Halfway there",
+        body="The council *will* hear us.",
+        published_at=timezone.now(),
+    )
+    for country in ["GB", "GB", "FR", "DE", "JP", "TW", "MX"]:
+        signature = make_signature(victory, country=country)
+        Signature.objects.filter(pk=signature.pk).update(status=Signature.Status.CONFIRMED)
+    victory.recount_supporters()
+    for n, role in enumerate(["Mayor", "Deputy Mayor", "Chief of Parks", "Treasurer"]):
+        recipient = Recipient.objects.create(
+            petition=victory,
+            position=n,
+            role=role,
+            name=f"Person {n}",
+            responded_on=dt.date(2013, 5, n + 1) if n in (0, 3) else None,
+            response="We **agree**, and lights go up in June." if n in (0, 3) else "",
+            response_url="https://example.org/answer" if n == 0 else "",
+        )
+        Delivery.objects.create(
+            recipient=recipient,
+            delivered_on=dt.date(2013, 4, 10),
+            method=Delivery.Method.HAND,
+            signatures=7,
+            paper_signatures=120,
+        )
+    PaperSignatures.objects.create(petition=victory, received_on=dt.date(2013, 3, 1), count=120)
+    for number, day in ((1, 10), (2, 20)):
+        Update.objects.create(
+            petition=victory,
+            title=f"News number {number}",
+            body="We delivered the letter. See https://example.org/news",
+            published_at=dt.datetime(2013, 4, day, 12, tzinfo=dt.UTC),
+        )
 
 
 # Pages reached by sending a form: name -> (path of the form's page, its submit button's name).
