@@ -280,8 +280,8 @@ if DATABASE_REPLICA_URL:
     # Last: it retries on the primary a page that the replica failed (routers.py).
     MIDDLEWARE.append("petition_site.routers.ReplicaFallbackMiddleware")
     if "pool" in DATABASES["replica"].get("OPTIONS", {}):
-        # Not the primary's 5 s: how long the first page waits for a replica that went down
-        # before it is read from the primary instead.
+        # Shorter than the primary's pool timeout: how long the first page waits for a replica
+        # that went down before it is read from the primary instead.
         DATABASES["replica"]["OPTIONS"] = {
             **DATABASES["replica"]["OPTIONS"],
             "pool": {
