@@ -18,7 +18,7 @@ import sys
 import time
 
 from export import load_signatures  # noqa: I001 (bench/export.py, beside this file)
-from harness import ROOT, main_on_postgres
+from harness import ROOT, main_on_postgres, sign_in_to_admin
 
 sys.path.insert(0, str(ROOT))
 
@@ -56,7 +56,7 @@ def run(rows: int, database_url: str) -> int:
         load_signatures(petition, rows)
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "pw")
     client = Client()
-    client.force_login(user)
+    sign_in_to_admin(client, user)
     url = reverse("admin:petitions_petition_delete", args=[ours.pk])
 
     page_seconds, page = timed(lambda: client.get(url))

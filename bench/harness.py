@@ -53,6 +53,37 @@ def site_env(database_url: str, redis_url: str, base: str, **extra: str) -> dict
     }
 
 
+def authenticator_script(username: str, key: str) -> str:
+    """Python for `manage.py shell -c`: give the user a confirmed authenticator with this
+    hex key, the second factor the admin asks of a superuser."""
+    return (
+        "from django.contrib.auth import get_user_model; "
+        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+        f"TOTPDevice.objects.create(user=get_user_model().objects.get(username={username!r}), "
+        f"name='Bench', key={key!r}, confirmed=True)"
+    )
+
+
+def authenticator_code(key: str) -> str:
+    """The code the authenticator with this hex key shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(key)):06d}"
+
+
+def sign_in_to_admin(client, user) -> None:
+    """Sign Django's test client in as the user, with a confirmed authenticator as the
+    second factor (as tests/conftest.py's sign_in does)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Bench", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 def prepare_site(env: dict) -> None:
     """Migrate, collect the static files and load the seed petition."""
     manage(env, "migrate", "--verbosity", "0")

@@ -57,7 +57,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Petitions")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the site's AdminSite (second factor, setting a password).
+    "petition_site.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_ratelimit",
     "csp",
     "petitions",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (petitions/second_factor.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "petition_site.outages.DatabaseOutageMiddleware",
@@ -188,11 +194,21 @@ RATE_LIMITS = {
         "ip": os.environ.get("RATE_LIMIT_NEW_LINK_PER_IP", "20/m"),
         "email": os.environ.get("RATE_LIMIT_NEW_LINK_PER_EMAIL", "3/h"),
     },
+    # Each petition started costs a confirmation email; people start few.
+    "start": {
+        "ip": os.environ.get("RATE_LIMIT_START_PER_IP", "20/h"),
+        "email": os.environ.get("RATE_LIMIT_START_PER_EMAIL", "5/h"),
+    },
     "admin-login": {
         "ip": os.environ.get("RATE_LIMIT_LOGIN_PER_IP", "10/m"),
         "username": os.environ.get("RATE_LIMIT_LOGIN_PER_USERNAME", "20/h"),
     },
+    # Codes typed on the second-factor pages; django-otp also slows each device's guesses.
+    "second-factor": {"ip": os.environ.get("RATE_LIMIT_SECOND_FACTOR_PER_IP", "10/m")},
 }
+# The name authenticator apps show next to the account (django-otp's TOTP devices).
+OTP_TOTP_ISSUER = SITE_NAME
+
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: none, use
 # REMOTE_ADDR). Set it to exactly the number you run, or addresses can be forged.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

@@ -5,18 +5,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from petition_site.health import healthz, readyz
-from petitions.ratelimits import rate_limited
+from petitions.admin_organizers import accept_invitation
 from petitions.sitemaps import SITEMAPS, robots_txt
-
-admin.site.site_header = "Petitions: organizers"
-admin.site.site_title = "Petitions admin"
-admin.site.login = rate_limited("admin-login")(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Before the admin's own: the invited are not signed in yet.
+    path("admin/invitations/<str:token>/", accept_invitation, name="invitation-accept"),
     path("admin/", admin.site.urls),
     # Django's set_language view (POST /i18n/setlang/): the language switcher's form.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,13 +15,23 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from petitions import emails, updates
+from petitions import (  # noqa: F401
+    access_log,
+    admin_access,
+    admin_moderation,  # noqa: F401
+    admin_organizers,
+    emails,
+    revisions,
+    updates,
+)
 from petitions.abuse import bursts
+from petitions.admin_scoping import PetitionFilter, PetitionScoped, PetitionScopedInline
 from petitions.campaign import campaign_panel
 from petitions.deliveries import DeliveryForm, record_deliveries
 from petitions.exports import ExportForm, SignatureExport, delivery_pack
 from petitions.forms import SignForm
 from petitions.models import (
+    AccessLog,
     BlockedEmailDomain,
     BlockedNetwork,
     Delivery,
@@ -31,6 +41,7 @@ from petitions.models import (
     Signature,
     Update,
 )
+from petitions.organizers import organizes
 from petitions.privacy import erase_person
 from petitions.responses import RecipientForm, update_prefill_url
 from petitions.signing import queue_signing_email
@@ -46,28 +57,46 @@ def whole_number(value: str | None, default: int) -> int:
         return default
 
 
-def can_see_emails(request: HttpRequest) -> bool:
-    return request.user.has_perm("petitions.view_signer_email")
+# Each of these: the site-wide permission, or the petition's organizer with the role for it.
+def can_see_emails(request: HttpRequest, petition: Petition | int) -> bool:
+    return request.user.has_perm("petitions.view_signer_email") or organizes(
+        request.user, petition, "personal_data"
+    )
 
 
-def can_view_signatures(request: HttpRequest) -> bool:
-    return request.user.has_perm("petitions.view_signature")
+def can_view_signatures(request: HttpRequest, petition: Petition) -> bool:
+    return request.user.has_perm("petitions.view_signature") or organizes(
+        request.user, petition, "personal_data"
+    )
 
 
-def can_record_deliveries(request: HttpRequest) -> bool:
+def can_record_deliveries(request: HttpRequest, petition: Petition) -> bool:
     # The pack it comes from lists the signers: only who may see them records it.
-    return can_view_signatures(request) and request.user.has_perm("petitions.add_delivery")
+    return can_view_signatures(request, petition) and (
+        request.user.has_perm("petitions.add_delivery") or organizes(request.user, petition, "edit")
+    )
 
 
-def can_export(request: HttpRequest) -> bool:
-    return can_view_signatures(request) and request.user.has_perm("petitions.export_signatures")
+def can_export(request: HttpRequest, petition: Petition) -> bool:
+    return can_view_signatures(request, petition) and (
+        request.user.has_perm("petitions.export_signatures")
+        or organizes(request.user, petition, "personal_data")
+    )
+
+
+def can_add_update(request: HttpRequest, petition: Petition) -> bool:
+    return request.user.has_perm("petitions.add_update") or organizes(
+        request.user, petition, "edit"
+    )
 
 
 def petition_updates(request: HttpRequest, petition: Petition) -> list[Update] | None:
     """The petition's updates, newest first, for its change page; None for staff who may
     not see updates."""
     perms = ("petitions.view_update", "petitions.change_update")
-    if not any(request.user.has_perm(perm) for perm in perms):
+    if not any(request.user.has_perm(perm) for perm in perms) and not organizes(
+        request.user, petition, "view"
+    ):
         return None
     return list(petition.updates.order_by("-number"))
 
@@ -88,7 +117,7 @@ def describe_progress(update: Update) -> str:
     return f"{text} ({', '.join(details)})" if details else text
 
 
-class RecipientInline(admin.TabularInline):
+class RecipientInline(PetitionScopedInline, admin.TabularInline):
     model = Recipient
     extra = 1
     fields = ["position", "role", "name"]
@@ -96,7 +125,7 @@ class RecipientInline(admin.TabularInline):
     show_change_link = True
 
 
-class PaperSignaturesInline(admin.TabularInline):
+class PaperSignaturesInline(PetitionScopedInline, admin.TabularInline):
     model = PaperSignatures
     extra = 0
     fields = ["received_on", "count", "note"]
@@ -108,15 +137,27 @@ class PaperSignaturesInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(PetitionScopedInline, admin.TabularInline):
     model = Delivery
     extra = 0
     fields = ["delivered_on", "method", "signatures", "paper_signatures", "pack_made_at", "note"]
     readonly_fields = ["pack_made_at"]
 
 
+def petition_revisions(request: HttpRequest, petition: Petition) -> list | None:
+    """The words the petition had before each edit, newest first, for moderators, who judge
+    whether an edit changed what supporters signed; None for everyone else."""
+    if not request.user.has_perm("petitions.moderate_petition"):
+        return None
+    return list(petition.revisions.select_related("replaced_by"))
+
+
+# Who sees a petition's organizer email: staff as before, and its editors, not its viewers.
+PETITION_PERSONAL_FIELDS = ("organizer_email",)
+
+
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(PetitionScoped, admin.ModelAdmin):
     list_display = [
         "title",
         "state",
@@ -165,9 +206,37 @@ class PetitionAdmin(admin.ModelAdmin):
     ]
     inlines = [RecipientInline, PaperSignaturesInline]
     actions = ["open_petitions", "close_petitions", "reopen_petitions"]
+    to_petition = ""
+    # Moderators add and delete petitions; organizers edit theirs.
+    needs = {"view": "view", "change": "edit"}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_supporters()
+
+    def sees_personal_data(self, request, petition: Petition | None) -> bool:
+        if self.sees_every_petition(request):
+            return True
+        return petition is not None and organizes(request.user, petition, "personal_data")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.sees_personal_data(request, obj):
+            return fieldsets
+        hidden = PETITION_PERSONAL_FIELDS
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def has_publish_permission(self, request) -> bool:
+        # Opening a draft publishes it: staff's, never an organizer's own (moderation).
+        return self.site_wide(request, "change")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            before = Petition.objects.get(pk=obj.pk)
+            revisions.keep_revision(before, obj, by=request.user)
+        super().save_model(request, obj, form, change)
 
     @admin.display(ordering="supporters")
     def supporters(self, petition: Petition) -> int:
@@ -225,8 +294,12 @@ class PetitionAdmin(admin.ModelAdmin):
         return obj is not None and obj.state != Petition.State.DRAFT
 
     def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return [*fields, "slug"] if self.slug_is_stable(obj) else fields
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.slug_is_stable(obj):
+            fields.append("slug")
+        if not self.site_wide(request, "change"):
+            fields.append("state")  # an organizer publishes through moderation, closes by action
+        return fields
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if self.slug_is_stable(obj) else super().get_prepopulated_fields(request, obj)
@@ -241,13 +314,17 @@ class PetitionAdmin(admin.ModelAdmin):
         if petition is not None and self.has_view_permission(request, petition):
             extra_context = {
                 **(extra_context or {}),
-                "campaign": campaign_panel(petition, show_signatures=can_view_signatures(request)),
-                "can_export": can_export(request),
-                "can_see_emails": can_see_emails(request),
-                "can_view_signatures": can_view_signatures(request),
-                "can_record_deliveries": can_record_deliveries(request),
+                "campaign": campaign_panel(
+                    petition, show_signatures=can_view_signatures(request, petition)
+                ),
+                "can_export": can_export(request, petition),
+                "can_see_emails": can_see_emails(request, petition),
+                "can_view_signatures": can_view_signatures(request, petition),
+                "can_record_deliveries": can_record_deliveries(request, petition),
                 "petition_updates": petition_updates(request, petition),
-                "can_add_update": request.user.has_perm("petitions.add_update"),
+                "can_add_update": can_add_update(request, petition),
+                "petition_revisions": petition_revisions(request, petition),
+                "can_manage_organizers": admin_organizers.may_manage(request.user, petition),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -266,6 +343,7 @@ class PetitionAdmin(admin.ModelAdmin):
                 view(self.record_delivery),
                 name="petitions_petition_record_delivery",
             ),
+            *admin_organizers.urls(self.admin_site),
             *super().get_urls(),
         ]
 
@@ -283,13 +361,19 @@ class PetitionAdmin(admin.ModelAdmin):
     def export(self, request, pk: int) -> HttpResponse:
         """The export form; submitted (GET, with download=1), the CSV file, streamed."""
         petition = self.viewable_petition(request, pk)
-        if not can_export(request):
+        if not can_export(request, petition):
             raise PermissionDenied
         form = ExportForm(request.GET if "download" in request.GET else None)
         if form.is_valid():
             export = SignatureExport(
-                petition=petition, include_email=can_see_emails(request), **form.cleaned_data
+                petition=petition,
+                include_email=can_see_emails(request, petition),
+                **form.cleaned_data,
             )
+            # Logged as it starts, with one COUNT of what it selects: a download cut short
+            # still handed out the rows it reached.
+            rows = export.signatures().count()
+            access_log.record(request, petition, AccessLog.Action.EXPORT, rows)
             response = StreamingHttpResponse(
                 export.chunks(), content_type="text/csv; charset=utf-8"
             )
@@ -301,23 +385,25 @@ class PetitionAdmin(admin.ModelAdmin):
             "original": petition,
             "title": f"Export signatures: {petition}",
             "form": form,
-            "with_email": can_see_emails(request),
+            "with_email": can_see_emails(request, petition),
         }
         return TemplateResponse(request, "admin/petitions/petition/export.html", context)
 
     def delivery_pack(self, request, pk: int) -> HttpResponse:
         """The letter, its recipients and every confirmed signer, streamed, for printing."""
         petition = self.viewable_petition(request, pk)
-        if not can_view_signatures(request):
+        if not can_view_signatures(request, petition):
             raise PermissionDenied
-        pack = delivery_pack(petition, can_record=can_record_deliveries(request))
+        pack = delivery_pack(petition, can_record=can_record_deliveries(request, petition))
+        rows = petition.signatures.confirmed().count()
+        access_log.record(request, petition, AccessLog.Action.DELIVERY_PACK, rows)
         return StreamingHttpResponse(pack, content_type="text/html")
 
     def record_delivery(self, request, pk: int) -> HttpResponse:
         """Record that the letter and the signatures reached the chosen recipients, with
         the counts of now and the time of the delivery pack it came from."""
         petition = self.viewable_petition(request, pk)
-        if not can_record_deliveries(request):
+        if not can_record_deliveries(request, petition):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else None
         made_at = request.GET.get("pack_made_at")  # from the pack's header link
@@ -351,9 +437,11 @@ class PetitionAdmin(admin.ModelAdmin):
             message += f" {skipped} skipped: they were not {Petition.State(state).label.lower()}."
         self.message_user(request, message)
 
-    @admin.action(description="Open selected drafts (make them public)", permissions=["change"])
+    @admin.action(description="Open selected drafts (make them public)", permissions=["publish"])
     def open_petitions(self, request, queryset):
-        self.change_state(request, queryset, Petition.State.DRAFT, Petition.open, "opened")
+        # Petitions started on the site are published through the moderation queue.
+        drafts = queryset.filter(review=Petition.Review.NONE)
+        self.change_state(request, drafts, Petition.State.DRAFT, Petition.open, "opened")
 
     @admin.action(description="Close selected petitions (now)", permissions=["change"])
     def close_petitions(self, request, queryset):
@@ -383,10 +471,10 @@ class PetitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(PetitionScoped, admin.ModelAdmin):
     form = RecipientForm
     list_display = ["role", "name", "petition", "position", "responded_on"]
-    list_filter = ["petition"]
+    list_filter = [("petition", PetitionFilter)]
     search_fields = ["role", "name"]
     list_select_related = ["petition"]
     readonly_fields = ["send_as_update"]
@@ -415,10 +503,10 @@ class RecipientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Update)
-class UpdateAdmin(admin.ModelAdmin):
+class UpdateAdmin(PetitionScoped, admin.ModelAdmin):
     list_display = ["petition", "number", "title", "published", "emailing"]
     list_display_links = ["title"]
-    list_filter = ["petition"]
+    list_filter = [("petition", PetitionFilter)]
     search_fields = ["title"]
     list_select_related = ["petition"]
 
@@ -562,9 +650,9 @@ def published_message(update: Update) -> str:
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(PetitionScoped, admin.ModelAdmin):
     list_display = ["name", "email", "petition", "country", "status", "created_at", "confirmed_at"]
-    list_filter = ["status", "petition", "country", "created_at"]
+    list_filter = ["status", ("petition", PetitionFilter), "country", "created_at"]
     search_fields = ["name", "email"]
     list_select_related = ["petition"]
     # The status changes only through the actions, so that the counter moves with it; the
@@ -588,6 +676,9 @@ class SignatureAdmin(admin.ModelAdmin):
         "resend_confirmation",
         "erase_people",
     ]
+    # A petition's editors see and moderate its signatures; deleting one, and erasing a
+    # person (all their signatures, on every petition), stay with staff.
+    needs = {"view": "personal_data", "change": "personal_data"}
 
     def get_urls(self):
         bursts = self.admin_site.admin_view(self.bursts_view)
@@ -596,13 +687,27 @@ class SignatureAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = response.status_code == 200 and getattr(response, "context_data", None)
+        if shown and (signature := shown.get("original")):
+            access_log.record(request, signature.petition, AccessLog.Action.VIEW_SIGNATURE, 1)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if cl := getattr(response, "context_data", {}).get("cl"):
+            access_log.record_page(request, cl.result_list, AccessLog.Action.LIST_SIGNATURES)
+        return response
+
     def lookup_allowed(self, lookup, value, request=None):
         # The burst report links to the signatures of one hashed network.
         return lookup == "network_hash" or super().lookup_allowed(lookup, value, request)
 
     def bursts_view(self, request):
         """Unusual bursts: many signatures from one network or email domain lately."""
-        if not self.has_view_permission(request):
+        # Across every petition: staff only.
+        if not self.sees_every_petition(request):
             raise PermissionDenied
         hours = max(1, min(whole_number(request.GET.get("hours"), 1), 24 * 7))
         threshold = max(2, whole_number(request.GET.get("threshold"), 20))
@@ -617,19 +722,37 @@ class SignatureAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/petitions/signature/bursts.html", context)
 
-    # Signers' email addresses only for staff with the view_signer_email permission: not
-    # listed, not searchable (a search would reveal whether an address signed), not shown.
+    # Signers' email addresses only for staff with the view_signer_email permission and the
+    # petition's editors: not listed, not searchable (a search would reveal whether an
+    # address signed), not shown.
+    def sees_emails(self, request, signature: Signature | None = None) -> bool:
+        if signature is not None:
+            return can_see_emails(request, signature.petition_id)
+        # Without the site-wide view, the list holds only the petitions the user edits.
+        return request.user.has_perm("petitions.view_signer_email") or not (
+            self.sees_every_petition(request)
+        )
+
     def get_list_display(self, request):
         fields = super().get_list_display(request)
-        return fields if can_see_emails(request) else [f for f in fields if f != "email"]
+        return fields if self.sees_emails(request) else [f for f in fields if f != "email"]
 
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)
-        return fields if can_see_emails(request) else [f for f in fields if f != "email"]
+        return fields if self.sees_emails(request) else [f for f in fields if f != "email"]
 
     def get_exclude(self, request, obj=None):
         exclude = super().get_exclude(request, obj) or []
-        return exclude if can_see_emails(request) else [*exclude, "email"]
+        return exclude if self.sees_emails(request, obj) else [*exclude, "email"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An organizer moderates with the actions; the signer's own words stay theirs.
+        fields = super().get_readonly_fields(request, obj)
+        if self.site_wide(request, "change"):
+            return fields
+        excluded = self.get_exclude(request, obj)
+        editable = [f.name for f in self.opts.fields if f.editable and f.name not in excluded]
+        return [*fields, *(name for name in editable if name not in fields and name != "id")]
 
     def moderate(self, request, queryset, status: Signature.Status) -> None:
         changed = queryset.moderate(status)
@@ -665,6 +788,7 @@ class SignatureAdmin(admin.ModelAdmin):
     def erase_people(self, request, queryset):
         emails = {email.lower() for email in queryset.values_list("email", flat=True)}
         deleted = sum(erase_person(email) for email in emails)
+        access_log.record(request, None, AccessLog.Action.ERASE, deleted)
         self.message_user(request, f"Erased {len(emails)} email address(es): {deleted} record(s).")
 
 

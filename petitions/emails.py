@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from petitions.campaign import top_countries
-from petitions.models import Petition, Signature, Update
+from petitions.models import Invitation, Organizer, Petition, Signature, Update
 
 # Where the supporters are, in the organizer's summary when a petition closes.
 SUMMARY_COUNTRIES = 5
@@ -164,3 +164,84 @@ def send_closed_summary(petition: Petition) -> None:
 
 def admin_url(name: str, petition: Petition) -> str:
     return settings.SITE_URL + reverse(name, args=[petition.pk])
+
+
+def send_starter_confirmation(petition: Petition) -> None:
+    """To whoever started a petition on the site: the link that confirms their email and
+    sends the petition to the moderators."""
+    from petitions.starting import confirm_url  # the starter's pages queue through the outbox
+
+    send(
+        "starter-confirm",
+        petition.organizer_email,
+        {
+            "petition": petition,
+            "confirm_url": confirm_url(petition),
+            "link_days": settings.CONFIRMATION_LINK_MAX_AGE // 86400,
+        },
+    )
+
+
+def send_published(petition: Petition) -> None:
+    """To the starter, once a moderator published it: it is live, and how to sign in to
+    run it: the link to set a password for a new account, else the admin's login page."""
+    from petitions.accounts import set_password_url, user_for_email
+
+    user = user_for_email(petition.organizer_email)
+    has_password = user.has_usable_password()
+    send(
+        "published",
+        petition.organizer_email,
+        {
+            "petition": petition,
+            "petition_url": petition.absolute_url,
+            "has_password": has_password,
+            "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "username": user.get_username(),
+            "sign_in_url": (
+                settings.SITE_URL + reverse("admin:login")
+                if has_password
+                else set_password_url(user)
+            ),
+        },
+    )
+
+
+def send_rejected(petition: Petition) -> None:
+    """To the starter: the moderator's reason, in words, and their note."""
+    send(
+        "rejected",
+        petition.organizer_email,
+        {"petition": petition, "reason": petition.get_rejection_reason_display()},
+    )
+
+
+def send_changes_asked(petition: Petition) -> None:
+    """To the starter: the changes the moderator asks for, and the link to make them."""
+    from petitions.starting import edit_url  # the starter's pages queue through the outbox
+
+    send(
+        "changes-asked",
+        petition.organizer_email,
+        {"petition": petition, "edit_url": edit_url(petition)},
+    )
+
+
+def send_invitation(invitation: Invitation) -> None:
+    """To the invited address: who invites them to organize which petition, with which
+    role, and the link to accept (signed now, so it works LINK_MAX_AGE from sending)."""
+    from petitions.invitations import LINK_MAX_AGE, accept_url  # it queues through the outbox
+
+    petition = invitation.petition
+    send(
+        "invitation",
+        invitation.email,
+        {
+            "invitation": invitation,
+            "petition": petition,
+            "is_editor": invitation.role == Organizer.Role.EDITOR,
+            "invited_by": invitation.invited_by,
+            "accept_url": accept_url(invitation),
+            "link_days": LINK_MAX_AGE.days,
+        },
+    )

@@ -1,17 +1,21 @@
+import datetime as dt
 import functools
 import time
 import unicodedata
 
 import phonenumbers
 from django import forms
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core import signing
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from petitions.models import EXTRA_FIELDS, Ask, Petition, Signature
+from petitions.models import EXTRA_FIELDS, Ask, Petition, Recipient, Signature
+from petitions.starting import RecipientRow
 
 FORM_SALT = "petitions.sign-form.started"
 # Bidirectional embeddings, overrides and isolates: they can make a name read as another.
@@ -99,6 +103,39 @@ def form_timestamp(now: float | None = None) -> str:
 def signed_second(second: int, secret_key: str) -> str:
     # The same for every form served in that second: signed once, not for every page view.
     return signing.dumps(second, key=secret_key, salt=FORM_SALT)
+
+
+def check_bot_fields(cleaned_data: dict) -> None:
+    """The trap field and the signed timestamp of a public form (its `website` and `started`
+    fields). They come back as errors on the whole form: a person sees them in the summary,
+    with a fresh form to send again."""
+    if cleaned_data.get("website"):
+        raise forms.ValidationError(
+            _("Your browser filled in a field that should stay empty. Please send the form again."),
+            code="honeypot",
+        )
+    try:
+        started = signing.loads(cleaned_data.get("started", ""), salt=FORM_SALT)
+    except signing.BadSignature:
+        raise forms.ValidationError(
+            _("Your form was incomplete. Please send it again."), code="form_tampered"
+        ) from None
+    if time.time() - started > settings.SIGN_FORM_MAX_AGE:
+        raise forms.ValidationError(
+            _(
+                "This page was opened a long time ago. Please check your details and send "
+                "the form again."
+            ),
+            code="form_expired",
+        )
+    if time.time() - started < settings.SIGN_FORM_MIN_SECONDS:
+        raise forms.ValidationError(
+            _(
+                "That was quicker than we expected from a person. Please check your "
+                "details and send the form again."
+            ),
+            code="too_fast",
+        )
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -286,38 +323,7 @@ class SignForm(forms.Form):
 
     def clean(self):
         self.clean_by_country()
-        # Bot checks come back as errors on the whole form: a person sees them in the
-        # summary, with a fresh form to send again.
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError(
-                _(
-                    "Your browser filled in a field that should stay empty. Please send the "
-                    "form again."
-                ),
-                code="honeypot",
-            )
-        try:
-            started = signing.loads(self.cleaned_data.get("started", ""), salt=FORM_SALT)
-        except signing.BadSignature:
-            raise forms.ValidationError(
-                _("Your form was incomplete. Please send it again."), code="form_tampered"
-            ) from None
-        if time.time() - started > settings.SIGN_FORM_MAX_AGE:
-            raise forms.ValidationError(
-                _(
-                    "This page was opened a long time ago. Please check your details and send "
-                    "the form again."
-                ),
-                code="form_expired",
-            )
-        if time.time() - started < settings.SIGN_FORM_MIN_SECONDS:
-            raise forms.ValidationError(
-                _(
-                    "That was quicker than we expected from a person. Please check your "
-                    "details and send the form again."
-                ),
-                code="too_fast",
-            )
+        check_bot_fields(self.cleaned_data)
         return self.cleaned_data
 
     def clean_by_country(self) -> None:
@@ -358,3 +364,283 @@ class NewLinkForm(forms.Form):
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
+
+
+# A petition started on the site: step one's title, then step two's whole petition.
+START_TITLE_LABEL = _("What do you want to change, and who can do it?")
+# The petition form's closing date: at most this far ahead, so that petitions end.
+MAX_CLOSING_DAYS = 365
+# The largest goal accepted: beyond any petition, and within the column's integers.
+MAX_GOAL = 100_000_000
+# Recipient rows the form starts with, and the most a petition may name.
+BLANK_RECIPIENT_ROWS = 3
+MAX_RECIPIENTS = 20
+
+
+def petition_field(name: str, **kwargs) -> forms.Field:
+    """The form field for a Petition field, so that lengths have one source."""
+    return Petition._meta.get_field(name).formfield(**kwargs)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Every language a petition may be written in, each named in itself (Français)."""
+    return [
+        (code, get_language_info(code)["name_local"]) for code, _name in global_settings.LANGUAGES
+    ]
+
+
+class StartTitleForm(forms.Form):
+    """Step one: the title alone, to look for petitions like it before writing one."""
+
+    title = petition_field(
+        "title",
+        label=START_TITLE_LABEL,
+        help_text=_("This is your petition's title, e.g. “Free the river in Riverton”."),
+        error_messages={"required": _("Enter what you want to change.")},
+    )
+
+    def clean_title(self) -> str:
+        return clean_text(" ".join(self.cleaned_data["title"].split()))
+
+
+class StartForm(forms.Form):
+    """Step two: the petition as its starter writes it. The starter's email is left out
+    when they edit it from a moderator's link, which proved it."""
+
+    title = petition_field(
+        "title",
+        label=_("Title"),
+        help_text=START_TITLE_LABEL,
+        error_messages={"required": _("Enter what you want to change.")},
+    )
+    body = petition_field(
+        "body",
+        label=_("Why is it important?"),
+        help_text=_("Blank lines separate paragraphs; write [text](https://…) for a link."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Say why it is important.")},
+    )
+    letter = petition_field(
+        "letter",
+        label=_("The letter to the decision makers"),
+        help_text=_("Every signature adds its name to this letter."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write the letter to the decision makers.")},
+    )
+    name = petition_field(
+        "starter_name",
+        label=_("Your name"),
+        help_text=_("Shown on the petition as the person who started it."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name.")},
+    )
+    email = forms.EmailField(
+        label=_("Your email"),
+        max_length=254,
+        help_text=_("We send you a link to confirm your petition. It is never shown."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("Enter your email address."), "invalid": INVALID_EMAIL},
+    )
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        choices=language_choices,
+        help_text=_("The language of your title, text and letter."),
+        error_messages={"required": _("Choose the language of your petition.")},
+    )
+    closes_on = forms.DateField(
+        required=False,
+        label=_("Closing date (optional)"),
+        help_text=_("Signing stops at the end of this day. At most a year from today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date like 2030-12-31.")},
+    )
+    goal = forms.IntegerField(
+        required=False,
+        label=_("Goal (optional)"),
+        help_text=_("The number of supporters to aim for."),
+        min_value=1,
+        max_value=MAX_GOAL,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Enter a whole number of supporters, or leave it empty."),
+            "min_value": _("Enter a goal of at least 1 supporter."),
+            "max_value": _("Enter a goal of at most %(limit_value)s supporters."),
+        },
+    )
+    # Bots fill every field; people never see this one (see .trap in site.css).
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["email"]
+
+    def text_fields(self) -> list[forms.BoundField]:
+        """The petition's words, shown before its recipients."""
+        return [self[name] for name in ("title", "body", "letter")]
+
+    def starter_fields(self) -> list[forms.BoundField]:
+        """The rest, shown after the recipients: the starter and the petition's settings."""
+        shown_before = {"title", "body", "letter", "website", "started"}
+        return [self[name] for name in self.fields if name not in shown_before]
+
+    def clean_title(self) -> str:
+        return clean_text(" ".join(self.cleaned_data["title"].split()))
+
+    def clean_body(self) -> str:
+        return clean_text(self.cleaned_data["body"], multiline=True).strip()
+
+    def clean_letter(self) -> str:
+        return clean_text(self.cleaned_data["letter"], multiline=True).strip()
+
+    def clean_name(self) -> str:
+        return clean_text(" ".join(self.cleaned_data["name"].split()))
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        today = timezone.localdate()
+        if closes_on is not None and closes_on <= today:
+            raise forms.ValidationError(_("Choose a closing date after today."), code="past")
+        if closes_on is not None and closes_on > today + dt.timedelta(days=MAX_CLOSING_DAYS):
+            raise forms.ValidationError(
+                _("Choose a closing date at most a year from today."), code="too_far"
+            )
+        return closes_on
+
+    def clean(self):
+        check_bot_fields(self.cleaned_data)
+        return self.cleaned_data
+
+    def renew_bot_checks(self) -> None:
+        """Before showing a sent form again: a fresh timestamp and an empty trap."""
+        self.data = self.data.copy()
+        self.data["started"] = form_timestamp()
+        self.data["website"] = ""
+
+    def petition_fields(self) -> dict:
+        """What start_petition() and resubmit() take; the closing date becomes the end of
+        that day in the site's time zone."""
+        data = self.cleaned_data
+        closes_on = data["closes_on"]
+        closes_at = None
+        if closes_on is not None:
+            closes_at = timezone.make_aware(dt.datetime.combine(closes_on, dt.time(23, 59)))
+        fields = {
+            "title": data["title"],
+            "body": data["body"],
+            "letter": data["letter"],
+            "starter_name": data["name"],
+            "language": data["language"],
+            "closes_at": closes_at,
+            "goal": data["goal"],
+        }
+        if "email" in data:
+            fields["organizer_email"] = data["email"]
+        return fields
+
+    @classmethod
+    def initial_from(cls, petition: Petition) -> dict:
+        """The form filled in with a petition, to edit it."""
+        closes_at = petition.closes_at
+        return {
+            "title": petition.title,
+            "body": petition.body,
+            "letter": petition.letter,
+            "name": petition.starter_name,
+            "language": petition.language,
+            "closes_on": timezone.localdate(closes_at) if closes_at else None,
+            "goal": petition.goal,
+            "started": form_timestamp(),
+        }
+
+
+class RecipientForm(forms.Form):
+    """One decision maker the letter goes to; a row left empty is ignored."""
+
+    name = Recipient._meta.get_field("name").formfield(
+        label=_("Name"),
+        help_text=_("e.g. Jo Bank"),
+        error_messages={"required": _("Enter the name of this decision maker.")},
+    )
+    role = Recipient._meta.get_field("role").formfield(
+        label=_("Role"),
+        help_text=_("e.g. Mayor of Riverton"),
+        error_messages={"required": _("Enter the role of this decision maker.")},
+    )
+
+    def clean_name(self) -> str:
+        return clean_text(" ".join(self.cleaned_data["name"].split()))
+
+    def clean_role(self) -> str:
+        return clean_text(" ".join(self.cleaned_data["role"].split()))
+
+
+class BaseRecipientFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("Name at most %(num)d decision makers."),
+        "missing_management_form": _("Your form was incomplete. Please send it again."),
+    }
+
+    def initial_form_count(self) -> int:
+        # Every row may be left empty, also those filled in from the petition or from the
+        # previous page: a row counts only once it has a name or a role.
+        return 0
+
+    def clean(self):
+        if any(self.errors) or not self.management_form.is_valid():  # those errors first
+            return
+        if not self.rows():
+            raise forms.ValidationError(
+                _("Name at least one decision maker who can make the change."),
+                code="no_recipient",
+            )
+
+    def rows(self) -> list[RecipientRow]:
+        return [
+            RecipientRow(name=f.cleaned_data["name"], role=f.cleaned_data["role"])
+            for f in self.forms
+            if f.cleaned_data
+        ]
+
+
+RecipientFormSet = forms.formset_factory(
+    RecipientForm,
+    formset=BaseRecipientFormSet,
+    extra=0,
+    max_num=MAX_RECIPIENTS,
+    absolute_max=MAX_RECIPIENTS,
+    validate_max=True,
+)
+
+
+def recipient_formset(data=None, *, rows: list[dict] = (), blank: int = BLANK_RECIPIENT_ROWS):
+    """The recipients' rows: bound to a POST, or filled in with `rows` and followed by
+    `blank` empty ones, up to MAX_RECIPIENTS."""
+    if data is not None:
+        return RecipientFormSet(data, prefix="recipients")
+    formset = RecipientFormSet(initial=list(rows), prefix="recipients")
+    formset.extra = min(len(rows) + blank, MAX_RECIPIENTS)
+    return formset
+
+
+def posted_recipient_rows(data) -> list[dict]:
+    """The recipients' rows as posted, unchecked, to show again with one more."""
+    try:
+        total = min(int(data.get("recipients-TOTAL_FORMS", 0)), MAX_RECIPIENTS)
+    except ValueError:
+        total = 0
+    return [
+        {
+            "name": data.get(f"recipients-{i}-name", "")[:200],
+            "role": data.get(f"recipients-{i}-role", "")[:200],
+        }
+        for i in range(total)
+    ]

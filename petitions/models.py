@@ -1,12 +1,13 @@
 import datetime as dt
 import ipaddress
 import random
+import re
 from functools import cached_property
 
 import markdown
 import nh3
 from django.conf import global_settings, settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -32,7 +33,17 @@ signature_status_changed = Signal()
 supporters_changed = Signal()
 
 # Top-level paths that a petition's slug must not shadow.
-RESERVED_SLUGS = {"admin", "static", "media", "privacy", "healthz", "readyz", "i18n", "api"}
+RESERVED_SLUGS = {
+    "admin",
+    "static",
+    "media",
+    "privacy",
+    "healthz",
+    "readyz",
+    "i18n",
+    "api",
+    "start",
+}
 
 # How many of the latest public supporters the appeal page shows.
 RECENT_SUPPORTERS = 10
@@ -92,8 +103,16 @@ def text_search_config() -> models.Case:
 
 class PetitionQuerySet(models.QuerySet):
     def public(self):
-        """Petitions anyone may see: open and closed, never drafts; with their supporters."""
-        return self.exclude(state=Petition.State.DRAFT).with_supporters()
+        """Petitions anyone may see: open and closed, never drafts nor rejected ones; with
+        their supporters."""
+        return self.filter(state__in=Petition.PUBLIC_STATES).with_supporters()
+
+    def awaiting_review(self):
+        """The moderation queue: petitions started on the site whose starter confirmed their
+        email, oldest first."""
+        return self.filter(state=Petition.State.DRAFT, review=Petition.Review.AWAITING).order_by(
+            "submitted_at", "pk"
+        )
 
     def search(self, text: str):
         """Petitions whose title, summary or text match the words, by PostgreSQL's full-text
@@ -106,6 +125,24 @@ class PetitionQuerySet(models.QuerySet):
         vector = SearchVector("title", "summary", "body", config=config)
         query = SearchQuery(text, config=config, search_type="websearch")
         return self.annotate(search_vector=vector).filter(search_vector=query)
+
+    def like(self, title: str):
+        """Petitions that share any word of this title, most alike first: the duplicates a
+        starter or a moderator should see. Elsewhere than PostgreSQL, any word as a
+        substring of the title or summary, newest first."""
+        words = [w for w in re.findall(r"\w+", title) if w.lower() not in ("or", "and")]
+        if not words:
+            return self.none()
+        if connection.vendor != "postgresql":
+            any_word = Q()
+            for word in words:
+                any_word |= Q(title__icontains=word) | Q(summary__icontains=word)
+            return self.filter(any_word).order_by("-created_at")
+        text = " or ".join(words)
+        config = text_search_config()
+        query = SearchQuery(text, config=config, search_type="websearch")
+        matches = self.search(text).annotate(rank=SearchRank(F("search_vector"), query))
+        return matches.order_by("-rank", "-created_at")
 
     def with_supporters(self):
         """Annotate each petition's exact supporters, read in the same query: its counter row
@@ -216,6 +253,22 @@ class Petition(models.Model):
         DRAFT = "draft", "Draft"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+        # Refused by a moderator: its page says why (petitions/moderation.py).
+        REJECTED = "rejected", "Rejected"
+
+    # Where a draft started on the site is in its review; empty for one made in the admin.
+    class Review(models.TextChoices):
+        NONE = "", "Not started on the site"
+        UNCONFIRMED = "unconfirmed", "Email not yet confirmed"
+        AWAITING = "awaiting", "Awaiting moderation"
+        CHANGES = "changes", "Changes asked for"
+
+    class RejectionReason(models.TextChoices):
+        DUPLICATE = "duplicate", _("There is already a petition about this")
+        NOT_ACTIONABLE = "not-actionable", _("It asks for something no decision maker can do")
+        OFFENSIVE = "offensive", _("It is offensive or unlawful")
+        PERSONAL_INFORMATION = "personal-information", _("It includes personal information")
+        OTHER = "other", _("Another reason")
 
     class Outcome(models.TextChoices):
         NONE = "none", _("No outcome yet")
@@ -312,13 +365,41 @@ class Petition(models.Model):
     # move one of N CounterShard rows instead, so that they do not queue for this row's lock
     # (set and reset by the worker, see petitions/counters.py).
     counter_shards = models.PositiveSmallIntegerField(default=0, editable=False)
+    review = models.CharField(
+        max_length=12, choices=Review.choices, blank=True, default=Review.NONE, editable=False
+    )
+    # When the starter confirmed their email: the moderation queue's order.
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The last moderation decision: publish, reject or ask for changes.
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    rejection_reason = models.CharField(
+        max_length=20, choices=RejectionReason.choices, blank=True, default="", editable=False
+    )
+    # The moderator's words to the starter: the changes asked for, or why "other".
+    moderation_note = models.TextField(blank=True, default="", editable=False)
+    # When the title, summary, text or letter last changed after publication ("Edited on").
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PetitionQuerySet.as_manager()
 
+    PUBLIC_STATES = (State.OPEN, State.CLOSED)
+    # What a revision keeps: the words supporters signed.
+    TEXT_FIELDS = ("title", "summary", "body", "letter")
+    STARTER_CONFIRM_SALT = "petitions.petition.confirm-starter"
+
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("moderate_petition", "Can publish or reject petitions started on the site")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state="closed", closed_at__isnull=False)
@@ -336,6 +417,22 @@ class Petition(models.Model):
                 condition=~Q(outcome="none") | Q(outcome_statement="", outcome_on__isnull=True),
                 name="outcome_statement_needs_outcome",
                 violation_error_message="A statement or an outcome date needs an outcome.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review="") | Q(state="draft"),
+                name="review_only_of_drafts",
+                violation_error_message="Only a draft can be in review.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="rejected", reviewed_at__isnull=False) & ~Q(rejection_reason="")
+                | ~Q(state="rejected") & Q(rejection_reason=""),
+                name="rejected_with_a_reason",
+                violation_error_message="A rejected petition needs its reason, and only it.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review="awaiting") | Q(submitted_at__isnull=False),
+                name="awaiting_review_since",
+                violation_error_message="A petition awaiting review needs its submission time.",
             ),
         ]
 
@@ -573,6 +670,15 @@ class Petition(models.Model):
         return total + signatures + emails, counts
 
 
+class PetitionInReview(Petition):
+    """Petitions started on the site, as the moderation queue lists them (its own admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "petition awaiting moderation"
+        verbose_name_plural = "moderation queue"
+
+
 class CounterShard(models.Model):
     """Part of a hot petition's supporter counter: its supporters are supporter_count plus
     the delta of every shard. Confirmations spread over the shards run in parallel where
@@ -676,6 +782,138 @@ class Recipient(models.Model):
     @cached_property
     def response_html(self) -> str:
         return render_markdown(self.response)
+
+
+class Organizer(models.Model):
+    """A user who runs a petition in the admin: an editor edits it, exports and moderates
+    its signatures; a viewer sees its numbers and charts, no personal data. Staff with the
+    site-wide permissions (moderators) see every petition without being organizers."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor (edits, exports, moderates signatures)"
+        VIEWER = "viewer", "Viewer (numbers and charts, no personal data)"
+
+    # Both indexed by the constraint and the index below, which start with them.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="organizers", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organizing",
+        db_index=False,
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "user"], name="one_role_per_organizer"),
+        ]
+        indexes = [models.Index(fields=["user", "role"], name="organizer_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) of {self.petition_id}"
+
+
+class Invitation(models.Model):
+    """An invitation, by email, to organize a petition; its link is accepted once."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=10, choices=Organizer.Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    SALT = "petitions.invitation.accept"
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, accepted_by__isnull=True)
+                | Q(accepted_at__isnull=False),
+                name="accepted_by_when_accepted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.petition_id}"
+
+
+class AccessLog(models.Model):
+    """One access to supporters' personal data: who, when, which petition, how many rows.
+    It names no supporter, so that an erasure leaves nothing of them here."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "CSV export"
+        DELIVERY_PACK = "delivery-pack", "Delivery pack"
+        VIEW_SIGNATURE = "view-signature", "Viewed a signer's record"
+        LIST_SIGNATURES = "list-signatures", "Listed signatures"
+        ERASE = "erase", "Erasure"
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept when the user is deleted: the log outlives accounts.
+    username = models.CharField(max_length=150)
+    # None for an erasure across petitions; the title is kept when the petition goes.
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # accesslog_petition_idx starts with it
+    )
+    petition_title = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["petition", "-at"], name="accesslog_petition_idx"),
+            models.Index(fields=["-at"], name="accesslog_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.username}: {self.get_action_display()} ({self.rows})"
+
+
+class PetitionRevision(models.Model):
+    """The words of a published petition as they were before an edit."""
+
+    # Indexed by revision_petition_idx, which starts with it.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    letter = models.TextField()
+    # When these words were replaced, and by whom.
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        indexes = [models.Index(fields=["petition", "-replaced_at"], name="revision_petition_idx")]
+
+    def __str__(self):
+        return f"{self.title} (until {self.replaced_at:%Y-%m-%d %H:%M})"
 
 
 class Delivery(models.Model):
@@ -970,7 +1208,7 @@ class Signature(models.Model):
         one and DoesNotExist for a deleted one or one of another petition."""
         pk = signing.loads(token, salt=cls.CONFIRM_SALT, max_age=settings.CONFIRMATION_LINK_MAX_AGE)
         signatures = cls.objects.select_related("petition")
-        return signatures.exclude(petition__state=Petition.State.DRAFT).get(
+        return signatures.filter(petition__state__in=Petition.PUBLIC_STATES).get(
             pk=pk, petition__slug=slug
         )
 
@@ -1099,6 +1337,11 @@ class OutgoingEmail(models.Model):
         UPDATE = "update", "An update (to a supporter)"
         CLOSING_REMINDER = "closing-reminder", "Closing soon (to the organizer)"
         CLOSED_SUMMARY = "closed-summary", "Closed: the summary (to the organizer)"
+        STARTER_CONFIRM = "starter-confirm", "Please confirm your petition (to its starter)"
+        PUBLISHED = "published", "Published: sign in to run it (to its starter)"
+        REJECTED = "rejected", "Rejected, and why (to its starter)"
+        CHANGES_ASKED = "changes-asked", "Changes asked for (to its starter)"
+        INVITATION = "invitation", "Invited to organize a petition"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # What the email is about: a signature, or for a milestone its petition and number.
@@ -1109,6 +1352,9 @@ class OutgoingEmail(models.Model):
         Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     milestone = models.PositiveIntegerField(null=True, blank=True)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # Indexed by one_update_email_per_signer, which starts with it.
     update = models.ForeignKey(
         Update,
@@ -1168,4 +1414,9 @@ class OutgoingEmail(models.Model):
             return bool(petition.is_open and petition.closes_at and petition.organizer_email)
         if self.kind == self.Kind.CLOSED_SUMMARY:
             return bool(self.petition.organizer_email)
+        if self.kind == self.Kind.STARTER_CONFIRM:  # moot once confirmed, or decided
+            return self.petition.review == Petition.Review.UNCONFIRMED
+        if self.kind == self.Kind.INVITATION:
+            # Moot once accepted; a revoked one took its email with it.
+            return self.invitation.accepted_at is None
         return True

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from petitions import emails
-from petitions.models import OutgoingEmail, Petition, Signature
+from petitions.models import Invitation, OutgoingEmail, Petition, Signature
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,13 @@ SENDERS = {
     OutgoingEmail.Kind.UPDATE: lambda email: emails.send_update(email.update, email.signature),
     OutgoingEmail.Kind.CLOSING_REMINDER: lambda email: emails.send_closing_reminder(email.petition),
     OutgoingEmail.Kind.CLOSED_SUMMARY: lambda email: emails.send_closed_summary(email.petition),
+    OutgoingEmail.Kind.STARTER_CONFIRM: lambda email: emails.send_starter_confirmation(
+        email.petition
+    ),
+    OutgoingEmail.Kind.PUBLISHED: lambda email: emails.send_published(email.petition),
+    OutgoingEmail.Kind.REJECTED: lambda email: emails.send_rejected(email.petition),
+    OutgoingEmail.Kind.CHANGES_ASKED: lambda email: emails.send_changes_asked(email.petition),
+    OutgoingEmail.Kind.INVITATION: lambda email: emails.send_invitation(email.invitation),
 }
 # A claimed email is the worker's for this long; if the worker dies, another sends it after.
 LEASE = dt.timedelta(minutes=5)
@@ -39,6 +46,7 @@ def queue(
     signature: Signature | None = None,
     petition: Petition | None = None,
     milestone: int | None = None,
+    invitation: Invitation | None = None,
     language: str | None = None,
 ) -> OutgoingEmail:
     """Store an email to send, in the caller's transaction; written in `language`, by
@@ -48,6 +56,7 @@ def queue(
         signature=signature,
         petition=petition,
         milestone=milestone,
+        invitation=invitation,
         language=translation.get_language() or "" if language is None else language,
     )
 

@@ -39,7 +39,7 @@ class PetitionSitemap(CanonicalSitemap):
 
 class UpdateSitemap(CanonicalSitemap):
     def items(self):
-        public = Petition.objects.exclude(state=Petition.State.DRAFT)
+        public = Petition.objects.filter(state__in=Petition.PUBLIC_STATES)
         return (
             Update.objects.published()
             .filter(petition__in=public)

@@ -7,6 +7,14 @@ app_name = "petitions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    # Before the petitions' own addresses: "start" is a reserved slug.
+    path("start/", views.start, name="start"),
+    path("start/petition/", views.start_form, name="start-form"),
+    path("start/check-your-inbox/", views.start_check_inbox, name="start-check-inbox"),
+    path("start/confirm/<str:token>/", views.start_confirm, name="start-confirm"),
+    path("start/thank-you/", views.start_thanks, name="start-thanks"),
+    path("start/edit/<str:token>/", views.start_edit, name="start-edit"),
+    path("start/sent-again/", views.start_resubmitted, name="start-resubmitted"),
     path("<slug:slug>/", views.appeal, name="appeal"),
     path("<slug:slug>/supporters.json", views.counter, name="counter"),
     path("<slug:slug>/embed/", embeds.embed, name="embed"),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core import signing
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,11 +15,21 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from petitions import starting
 from petitions.countries import countries_html
-from petitions.forms import NewLinkForm, SignForm, form_timestamp
+from petitions.forms import (
+    NewLinkForm,
+    SignForm,
+    StartForm,
+    StartTitleForm,
+    form_timestamp,
+    posted_recipient_rows,
+    recipient_formset,
+)
 from petitions.models import Petition, Signature, Update
-from petitions.ratelimits import client_ip, rate_limited
+from petitions.ratelimits import client_ip, count_request, rate_limited, too_many_requests
 from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
+from petitions.starting import start_petition
 
 # How many recipients the appeal page names before "and N others".
 RECIPIENTS_SHOWN = 3
@@ -129,7 +139,10 @@ def recent_petition(slug: str) -> Petition:
 
 @require_safe
 def appeal(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = recent_petition(slug)
+    try:
+        petition = recent_petition(slug)
+    except Http404:
+        return rejected(request, slug)
     html = caches["pages"].get_or_set(
         f"appeal:{petition.pk}:{version(petition)}:{get_language()}:{request.get_host()}",
         # The form's extra fields are the petition's: its version is in the key.
@@ -373,3 +386,142 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "Something went wrong on our side. Please try again in a minute.",
             content_type="text/plain; charset=utf-8",
         )
+
+
+# Starting a petition on the site (petitions/starting.py): search, write, confirm, wait.
+# How many petitions like the new title step one shows.
+SIMILAR_SHOWN = 10
+# Rejected for these, a petition's page says why and shows none of its words.
+REJECTED_WITHOUT_TEXT = {
+    Petition.RejectionReason.OFFENSIVE,
+    Petition.RejectionReason.PERSONAL_INFORMATION,
+}
+
+
+def rejected(request: HttpRequest, slug: str) -> HttpResponse:
+    """A rejected petition's address says so and why, rather than 404; drafts still 404."""
+    petition = get_object_or_404(Petition.objects.filter(state=Petition.State.REJECTED), slug=slug)
+    context = {
+        "petition": petition,
+        "shows_text": petition.rejection_reason not in REJECTED_WITHOUT_TEXT,
+    }
+    return render(request, "petitions/rejected.html", context)
+
+
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    """Step one: the title, then the public petitions like it, to sign instead."""
+    if "title" not in request.GET:
+        return render(request, "petitions/start/title.html", {"form": StartTitleForm()})
+    form = StartTitleForm(request.GET)
+    if not form.is_valid():
+        return render(request, "petitions/start/title.html", {"form": form}, status=400)
+    title = form.cleaned_data["title"]
+    similar = Petition.objects.public().like(title)[:SIMILAR_SHOWN]
+    context = {"form": form, "title": title, "similar": list(similar)}
+    return render(request, "petitions/start/title.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start_form(request: HttpRequest) -> HttpResponse:
+    """Step two: the whole petition. Its POST stores the draft and emails the link that
+    confirms it; "Add another recipient" only shows the form again with one more row."""
+    if request.method != "POST":
+        title = request.GET.get("title", "")[:200]
+        initial = {"title": title, "language": get_language(), "started": form_timestamp()}
+        return render_start_form(request, StartForm(initial=initial), recipient_formset())
+    if "add_recipient" in request.POST:
+        return render_start_form(request, *with_another_row(request.POST))
+    if (retry_after := count_request(request, "start")) is not None:
+        return too_many_requests(request, retry_after=retry_after)
+    form, recipients = StartForm(request.POST), recipient_formset(request.POST)
+    if not (form.is_valid() & recipients.is_valid()):  # both, for all their errors at once
+        return render_start_form(request, form, recipients, status=400)
+    start_petition(
+        **form.petition_fields(), recipients=recipients.rows(), client_ip=client_ip(request)
+    )
+    return redirect("petitions:start-check-inbox")
+
+
+def with_another_row(data, *, editing: bool = False) -> tuple[StartForm, object]:
+    """The posted form, unchecked, with one more recipient row."""
+    form = StartForm(initial=data.dict(), editing=editing)
+    return form, recipient_formset(rows=posted_recipient_rows(data), blank=1)
+
+
+def render_start_form(
+    request: HttpRequest, form: StartForm, recipients, *, petition=None, status=200
+) -> HttpResponse:
+    if form.is_bound:
+        form.renew_bot_checks()
+    context = {"form": form, "recipients": recipients, "petition": petition}
+    return render(request, "petitions/start/form.html", context, status=status)
+
+
+@require_safe
+def start_check_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/start/check_inbox.html")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET only shows a button (mail scanners open links); the button's POST confirms."""
+    try:
+        petition = starting.from_confirm_token(token)
+    except signing.SignatureExpired:
+        return render_start_bad_link(request, expired=True)
+    except (signing.BadSignature, Petition.DoesNotExist):
+        return render_start_bad_link(request, expired=False)
+    if petition.review != Petition.Review.UNCONFIRMED:
+        return render(request, "petitions/start/already_confirmed.html", {"petition": petition})
+    if request.method == "POST":
+        starting.confirm_starter(petition)  # or a concurrent click did: the same news
+        return redirect("petitions:start-thanks")
+    return render(request, "petitions/start/confirm.html", {"petition": petition})
+
+
+def render_start_bad_link(request: HttpRequest, *, expired: bool) -> HttpResponse:
+    context = {"expired": expired}
+    return render(request, "petitions/start/bad_link.html", context, status=410 if expired else 400)
+
+
+@require_safe
+def start_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/start/thanks.html", {"resubmitted": False})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start_edit(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in "changes asked for": the petition's form, filled in; its POST sends the
+    changes back to the moderators (the link proved the starter's email)."""
+    try:
+        petition = starting.from_edit_token(token)
+    except signing.SignatureExpired:
+        return render_start_bad_link(request, expired=True)
+    except (signing.BadSignature, Petition.DoesNotExist):
+        return render_start_bad_link(request, expired=False)
+    if petition.review != Petition.Review.CHANGES:
+        return render_not_editable(request, petition)
+    if request.method != "POST":
+        form = StartForm(initial=StartForm.initial_from(petition), editing=True)
+        recipients = recipient_formset(rows=list(petition.recipients.values("name", "role")))
+        return render_start_form(request, form, recipients, petition=petition)
+    if "add_recipient" in request.POST:
+        form, recipients = with_another_row(request.POST, editing=True)
+        return render_start_form(request, form, recipients, petition=petition)
+    form, recipients = StartForm(request.POST, editing=True), recipient_formset(request.POST)
+    if not (form.is_valid() & recipients.is_valid()):
+        return render_start_form(request, form, recipients, petition=petition, status=400)
+    if not starting.resubmit(petition, **form.petition_fields(), recipients=recipients.rows()):
+        return render_not_editable(request, petition)  # sent twice, or decided meanwhile
+    return redirect("petitions:start-resubmitted")
+
+
+def render_not_editable(request: HttpRequest, petition: Petition) -> HttpResponse:
+    context = {"petition": petition}
+    return render(request, "petitions/start/not_editable.html", context, status=409)
+
+
+@require_safe
+def start_resubmitted(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/start/thanks.html", {"resubmitted": True})

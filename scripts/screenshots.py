@@ -7,7 +7,8 @@
 into var/screenshots/ for review; the committed set in docs/screenshots/ stays small.
 
 Needs Chromium (Debian: apt-get install chromium). Admin pages are shot when the environment
-has ADMIN_USER and ADMIN_PASSWORD for a staff login.
+has ADMIN_USER and ADMIN_PASSWORD for a staff login, and ADMIN_OTP_KEY, the hex key of their
+authenticator (django-otp's TOTPDevice.key), if they have a second factor.
 """
 
 import os
@@ -76,6 +77,11 @@ def main(base: str, review: bool = False) -> None:
             page.goto(base + "/admin/login/")
             page.fill("#id_username", os.environ["ADMIN_USER"])
             page.fill("#id_password", os.environ["ADMIN_PASSWORD"])
+            if os.environ.get("ADMIN_OTP_KEY"):
+                from django_otp.oath import totp
+
+                key = bytes.fromhex(os.environ["ADMIN_OTP_KEY"])
+                page.fill("#id_otp_token", f"{totp(key):06d}")
             page.click("input[type=submit]")
             page.goto(base + "/admin/petitions/petition/")
             page.click("text=Release Dr. Wang Bingzhang")

@@ -204,6 +204,31 @@ def sent_emails(mailoutbox):
     return send
 
 
+def sign_in(client, user):
+    """Sign the client in as the user, with a confirmed authenticator as the second factor
+    (the admin sends whoever needs one and has not given it to set it up)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+    client.force_login(user)
+    # As django_otp.login() does at a real login: force_login's request has no user, so
+    # django-otp's user_logged_in handler cannot.
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin_client, signed in with the second factor a superuser needs: a
+    client of its own, so that a test's `client` stays signed out."""
+    from django.test import Client
+
+    return sign_in(Client(), admin_user)
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
     """A logged-in staff user with only the petitions permissions named, e.g.
@@ -218,7 +243,6 @@ def staff_client(client, django_user_model):
         )
         assert perms.count() == len(codenames), "unknown permission"
         user.user_permissions.set(perms)
-        client.force_login(user)
-        return client
+        return sign_in(client, user)
 
     return login

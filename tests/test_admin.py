@@ -2,13 +2,13 @@ import pytest
 from django.urls import reverse
 
 from petitions.models import EXTRA_FIELDS
-from tests.conftest import change_form_data, make_signature, reload
+from tests.conftest import change_form_data, make_signature, reload, sign_in
 
 
 @pytest.fixture
 def organizer_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("organizer", "o@example.org", "pw")
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

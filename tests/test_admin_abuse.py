@@ -4,13 +4,13 @@ import pytest
 from django.urls import reverse
 
 from petitions.models import Signature
-from tests.conftest import make_petition, make_signature, reload
+from tests.conftest import make_petition, make_signature, reload, sign_in
 
 
 @pytest.fixture
 def organizer_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("organizer", "o@example.org", "pw")
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -32,7 +32,7 @@ def test_the_burst_report_shows_networks_and_domains_over_the_threshold(organize
 
 def test_the_burst_report_needs_the_view_permission(client, django_user_model):
     staff = django_user_model.objects.create_user("helper", password="pw", is_staff=True)
-    client.force_login(staff)
+    sign_in(client, staff)
     assert client.get(reverse("admin:petitions_signature_bursts")).status_code == 403
 
 

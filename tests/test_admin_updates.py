@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 
 from petitions import updates
 from petitions.models import OutgoingEmail, Update
-from tests.conftest import make_signature, reload
+from tests.conftest import make_signature, reload, sign_in
 
 ADD = reverse("admin:petitions_update_add")
 CHANGELIST = reverse("admin:petitions_update_changelist")
@@ -90,7 +90,7 @@ def test_a_test_goes_at_once_to_the_staff_users_address_only(admin_client, petit
 
 def test_without_an_email_address_no_test_is_sent(client, django_user_model, petition, mailoutbox):
     user = django_user_model.objects.create_superuser("noemail", "", "secret")
-    client.force_login(user)
+    sign_in(client, user)
     update = make_update(petition)
     mailoutbox.clear()
     response = client.post(url("send_test", update))

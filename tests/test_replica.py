@@ -12,6 +12,7 @@ drill = load_bench("fault_drill")
 harness = load_bench("harness")
 SLUG = drill.SLUG
 ADMIN_PASSWORD = "drill-admin-password-4f9d"
+ADMIN_OTP_KEY = "5d1f0b7c3a9e2d4f6b8a0c1e3f5a7b9d1c3e5f7a"  # the superuser's authenticator
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,7 @@ def site():
         harness.manage(
             env, "createsuperuser", "--noinput", "--username", "ada", "--email", "a@x.org"
         )
+        harness.manage(env, "shell", "-c", harness.authenticator_script("ada", ADMIN_OTP_KEY))
         site.replica.wait_for_replay(site.primary)
         yield site
 
@@ -75,6 +77,7 @@ class TestReplica:
             "csrfmiddlewaretoken": drill.TOKEN.search(html).group(1),
             "username": "ada",
             "password": ADMIN_PASSWORD,
+            "otp_token": harness.authenticator_code(ADMIN_OTP_KEY),
             "next": "/admin/",
         }
         assert organizer.request("POST", "/admin/login/?next=/admin/", login)[0] == 302

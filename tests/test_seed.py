@@ -65,3 +65,11 @@ def test_it_can_add_fictional_petitions_that_show_the_campaign(client, db):
     html = client.get(closed.get_absolute_url()).content.decode()
     assert "<strong>Victory</strong>" in html
     assert "Closes in 12 days" in client.get(open_.get_absolute_url()).content.decode()
+
+
+def test_the_demonstration_has_a_fictional_petition_awaiting_moderation(client, db):
+    call_command("load_seed_petition", "--demo")
+    call_command("load_seed_petition", "--demo")  # idempotent
+    in_review = Petition.objects.awaiting_review().get()
+    assert "fictional" in in_review.title and in_review.recipients.count() == 1
+    assert client.get(in_review.get_absolute_url()).status_code == 404  # not public

@@ -188,6 +188,7 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         outcome_statement="The council **agreed**: lights go up in June. Thank you all.",
     )
     campaign(closing, victory)
+    started = started_petitions()
     update = victory.updates.get(number=2)
     month_ago = signing.time.time() - 31 * 24 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: month_ago)
@@ -214,9 +215,61 @@ def every_page(appeal_petition, closed, monkeypatch) -> dict[str, str]:
         "embed-dark": f"/{slug}/embed/?theme=dark",
         "withdraw": pending.withdrawal_url().removeprefix(settings_site_url()),
         "withdraw-link-not-valid": f"/{slug}/withdraw/forged/",
+        "start": "/start/",
+        "start-similar": "/start/?title=Free+the+river",
+        "start-form": "/start/petition/?title=Plant+trees+on+Mill+Road",
+        "start-check-inbox": "/start/check-your-inbox/",
+        "start-confirm": started["confirm"],
+        "start-already-confirmed": started["already-confirmed"],
+        "start-thank-you": "/start/thank-you/",
+        "start-edit": started["edit"],
+        "start-sent-again": "/start/sent-again/",
+        "start-link-not-valid": "/start/confirm/forged/",
+        "rejected": started["rejected"],
+        "rejected-offensive": started["rejected-offensive"],
         "privacy": "/privacy/",
         "not-found": "/no-such-petition/",
         "server-error": "/boom/",
+    }
+
+
+def started_petitions() -> dict[str, str]:
+    """Petitions started on the site, at each step of their review: the paths of their
+    pages (confirmation and edit links, rejected petitions' addresses)."""
+    from petitions import starting
+
+    def started(slug: str, **fields) -> Petition:
+        petition = make_petition(
+            slug=slug,
+            title="Plant trees on Mill Road",
+            state=Petition.State.DRAFT,
+            organizer_email="starter@example.org",
+            **fields,
+        )
+        Recipient.objects.create(petition=petition, role="Mayor of Riverton", name="Jo Bank")
+        return petition
+
+    now = timezone.now()
+    unconfirmed = started("unconfirmed", review=Petition.Review.UNCONFIRMED)
+    awaiting = started("awaiting", review=Petition.Review.AWAITING, submitted_at=now)
+    changes = started("changes", review=Petition.Review.CHANGES, submitted_at=now)
+    rejected = {
+        "duplicate": Petition.RejectionReason.DUPLICATE,
+        "offensive": Petition.RejectionReason.OFFENSIVE,
+    }
+    for slug, reason in rejected.items():
+        make_petition(
+            slug=f"rejected-{slug}",
+            state=Petition.State.REJECTED,
+            rejection_reason=reason,
+            reviewed_at=now,
+        )
+    return {
+        "confirm": starting.confirm_url(unconfirmed).removeprefix(settings_site_url()),
+        "already-confirmed": starting.confirm_url(awaiting).removeprefix(settings_site_url()),
+        "edit": starting.edit_url(changes).removeprefix(settings_site_url()),
+        "rejected": "/rejected-duplicate/",
+        "rejected-offensive": "/rejected-offensive/",
     }
 
 
@@ -268,6 +321,10 @@ def campaign(closing: Petition, victory: Petition) -> None:
 FORM_ERROR_PAGES = {
     "appeal-errors": ("appeal", "form[action$='/sign/'] button[type=submit]"),
     "new-link-errors": ("new-link", "form[action$='/new-link/'] button[type=submit]"),
+    "start-form-errors": (
+        "start-form",
+        "form[action$='/start/petition/'] button[type=submit]:not([name])",
+    ),
 }
 
 

@@ -125,6 +125,27 @@ CROSSING = {
     ],
 }
 
+# Started on the site and confirmed by its starter: what a moderator finds in the queue.
+IN_REVIEW = {
+    "title": "Plant trees on Mill Road (a fictional demonstration)",
+    "body": "This petition is **fictional**: it shows one started on the site, waiting in "
+    "the moderation queue.\n\nMill Road has no shade and floods after every storm.",
+    "letter": "Dear Mayor,\n\nPlease plant trees along Mill Road.",
+    "starter_name": "Demo Starter",
+    "organizer_email": "starter@example.org",
+    "state": Petition.State.DRAFT,
+    "review": Petition.Review.AWAITING,
+}
+
+
+def load_in_review(now: dt.datetime) -> Petition:
+    petition, _ = Petition.objects.update_or_create(
+        slug="demo-plant-trees-on-mill-road", defaults={**IN_REVIEW, "submitted_at": now}
+    )
+    petition.recipients.all().delete()
+    Recipient.objects.create(petition=petition, role="Mayor of Riverside", name="Sam Demo")
+    return petition
+
 
 def load_seed() -> dict:
     with SEED_FILE.open("rb") as f:
@@ -229,7 +250,7 @@ class Command(BaseCommand):
             "--demo",
             action="store_true",
             help="Also two fictional petitions that show closing dates, updates, responses, "
-            "paper signatures and an outcome.",
+            "paper signatures and an outcome, and a third awaiting moderation.",
         )
 
     def handle(self, *args, closed: bool, demo: bool, **options):
@@ -274,3 +295,5 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Demonstration: “{demo_petition.title}” at {demo_petition.get_absolute_url()}"
                 )
+            in_review = load_in_review(now)
+            self.stdout.write(f"Demonstration: “{in_review.title}” in the moderation queue")
