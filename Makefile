@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-container install system-packages lint format migrations-check superuser lock messages clean
+.PHONY: run test test-fast test-container install system-packages lint format migrations-check superuser lock messages clean
 
 $(BIN)/activate: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: install node_modules/.package-lock.json
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+## The quick loop: the suite without its system tests (gunicorn, clusters, Chromium, benchmarks).
+test-fast: install
+	$(BIN)/python scripts/run_tests.py -m "not system" $(ARGS)
 
 ## The image built and the compose stack run on a real Docker Engine (see docs/deploy.md).
 test-container: install node_modules/.package-lock.json

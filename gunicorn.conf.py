@@ -30,9 +30,8 @@ graceful_timeout = 30
 # while the other idled (docs/performance.md). GUNICORN_KEEPALIVE=5 keeps connections for
 # 5 s, for clients that connect directly to gunicorn.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 0))
-# Workers are not recycled: a worker's memory settles at about 70 MB and stays there (145,000
-# requests measured, docs/performance.md), while under a viral petition's load a recycle every
-# 20,000 requests took each worker out for up to a second every 20 s or so. Set
+# Workers are not recycled: a worker's memory settles and stays there, while under a viral
+# petition's load each recycle took its worker out for a while (docs/performance.md). Set
 # GUNICORN_MAX_REQUESTS (jittered by a tenth) if a leak ever shows up.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 max_requests_jitter = max_requests // 10

@@ -3,6 +3,7 @@ environment on 127.0.0.1, its seed, wrk runs and their figures, and the checks t
 accepted signature was stored and every counter equals its confirmed rows."""
 
 import argparse
+import base64
 import contextlib
 import http.cookiejar
 import json
@@ -125,6 +126,52 @@ def gunicorn(env: dict, base: str):
         log.close()
 
 
+def gunicorn_workers(log_path: str) -> list[int]:
+    """The pids of the workers of the gunicorn logging to log_path, from its "Booting
+    worker with pid" lines (for py-spy)."""
+    return [
+        int(pid)
+        for pid in re.findall(r"Booting worker with pid: (\d+)", Path(log_path).read_text())
+    ]
+
+
+# Seconds a worker may take to stop after SIGTERM: it finishes the email it is sending
+# (dropped, with the bench's dummy backend) and gives back the others; generous.
+WORKER_STOP_SECONDS = 30
+
+
+@contextlib.contextmanager
+def email_worker(env: dict):
+    """The email worker (manage.py send_queued_emails), as production runs it beside
+    gunicorn (compose.yaml, deploy/k8s): it sends the queued emails and closes petitions at
+    their closing time. Up (its start line printed) before this yields its log's path, which
+    outlives it; stopped by SIGTERM, as a supervisor stops it, within WORKER_STOP_SECONDS,
+    else killed."""
+    log = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)  # noqa: SIM115
+    worker = subprocess.Popen(
+        [PYTHON, "manage.py", "send_queued_emails"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "SIGTERM or SIGINT stops" not in Path(log.name).read_text(errors="replace"):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the email worker did not start: see {log.name}")
+            time.sleep(0.05)
+        yield log.name
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
+        log.close()
+
+
 def wait_for(url: str, timeout: float = 30, process: subprocess.Popen | None = None) -> None:
     """Until the URL answers; give up early if the process serving it has ended."""
     deadline = time.monotonic() + timeout
@@ -139,19 +186,46 @@ def wait_for(url: str, timeout: float = 30, process: subprocess.Popen | None = N
     raise SystemExit(f"{url} did not answer")
 
 
-def csrf_pairs(base: str, n: int) -> list[str]:
+def csrf_pairs(base: str, n: int, form_page: str = "/start/petition/") -> list[str]:
     """Visit the appeal page as n browsers would: each gets its CSRF cookie and form token,
-    and the form's signed timestamp."""
+    and the form's signed timestamp, as "cookie token started" lines for bench/wrk.lua.
+
+    The cookie and token come from form_page, a page with a POST form (the start form), not
+    from the appeal page, which may stop carrying one (cached at the edge, its sign POST
+    checked by Origin and Sec-Fetch-Site instead); the timestamp comes from the appeal
+    page's `started` field if it has one, else from form_page's (the same signed note),
+    else "-" (sent empty)."""
     pairs = []
+    headers = {"X-Forwarded-Proto": "https"}
     for _ in range(n):
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        headers = {"X-Forwarded-Proto": "https"}
-        request = urllib.request.Request(f"{base}/{SLUG}/", headers=headers)  # noqa: S310
-        html = opener.open(request, timeout=10).read().decode()
+
+        def get(path: str, opener=opener) -> str:
+            request = urllib.request.Request(f"{base}{path}", headers=headers)  # noqa: S310
+            return opener.open(request, timeout=10).read().decode()
+
+        appeal = get(f"/{SLUG}/")
+        form = get(form_page)
         cookie = next(c.value for c in jar if c.name == "csrftoken")
-        pairs.append(f"{cookie} {TOKEN.search(html).group(1)} {STARTED.search(html).group(1)}")
+        started = STARTED.search(appeal) or STARTED.search(form)
+        pairs.append(
+            f"{cookie} {TOKEN.search(form).group(1)} {started.group(1) if started else '-'}"
+        )
     return pairs
+
+
+def signable_at(pairs: list[str], min_seconds: float = 2) -> float:
+    """When the forms of csrf_pairs' lines may be sent (time.time()): min_seconds
+    (SIGN_FORM_MIN_SECONDS) after the latest of their signed notes, which for a page that
+    shared caches keep names a moment up to two cache lifetimes ahead (forms.form_timestamp).
+    The note's payload is signing.dumps' base64 JSON, readable without the key."""
+    seconds = [
+        int(base64.urlsafe_b64decode(started.split(":")[0] + "==="))
+        for started in (pair.split()[2] for pair in pairs)
+        if started != "-"
+    ]
+    return max(seconds, default=0) + min_seconds + 0.5
 
 
 def wrk(url: str, seconds: int, clients: int, *options: str, **env: str) -> str:
@@ -205,11 +279,10 @@ def sql(database_url: str, query: str, params: list | None = None) -> list[tuple
 
 
 def counter_drift(database_url: str) -> list[tuple[str, int, int]]:
-    """Each petition's slug, counter (its row plus its shards) and confirmed rows."""
+    """Each petition's slug, counter and confirmed rows."""
     return sql(
         database_url,
-        "SELECT p.slug, p.supporter_count + COALESCE((SELECT sum(delta)"
-        " FROM petitions_countershard c WHERE c.petition_id = p.id), 0),"
+        "SELECT p.slug, p.supporter_count,"
         " count(s.id) FILTER (WHERE s.status = 'confirmed')"
         " FROM petitions_petition p"
         " LEFT JOIN petitions_signature s ON s.petition_id = p.id GROUP BY p.id",

@@ -25,7 +25,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from harness import ROOT, SLUG, STARTED, TOKEN, prepare_site, site_env
+from harness import ROOT, SLUG, STARTED, prepare_site, site_env
 from services import postgres, redis
 
 KINDS = {"minimal view /healthz": "min", "appeal page": "get", "sign POST": "sign"}
@@ -38,6 +38,11 @@ def drive(kind: str, n: int) -> None:
     from django.core.wsgi import get_wsgi_application
 
     django.setup()
+    from django.conf import settings
+    from django.core import signing
+
+    from petitions.forms import FORM_SALT
+
     app = get_wsgi_application()
 
     def call(method, path, body=b"", **headers):
@@ -64,16 +69,16 @@ def drive(kind: str, n: int) -> None:
         return status[0][0], status[0][1], content.decode()
 
     _, headers, html = call("GET", f"/{SLUG}/")
-    cookie = next(v for k, v in headers if k == "Set-Cookie" and "csrftoken=" in v)
-    cookie = cookie.split("csrftoken=", 1)[1].split(";", 1)[0]
-    token, started = TOKEN.search(html).group(1), STARTED.search(html).group(1)
-    time.sleep(2.1)  # a person takes longer than SIGN_FORM_MIN_SECONDS
+    started = STARTED.search(html).group(1)
+    # A person sends the form SIGN_FORM_MIN_SECONDS after the moment its note names at the
+    # earliest (forms.form_timestamp).
+    sent = signing.loads(started, salt=FORM_SALT) + settings.SIGN_FORM_MIN_SECONDS + 0.1
+    time.sleep(max(0, sent - time.time()))
     run = f"{time.time()}-{os.getpid()}"
 
     def sign(i):
         body = urllib.parse.urlencode(
             {
-                "csrfmiddlewaretoken": token,
                 "started": started,
                 "name": f"Counted Supporter {i}",
                 "email": f"counted-{run}-{i}@example.org",
@@ -85,7 +90,7 @@ def drive(kind: str, n: int) -> None:
             "POST",
             f"/{SLUG}/sign/",
             body,
-            HTTP_COOKIE=f"csrftoken={cookie}",
+            HTTP_SEC_FETCH_SITE="same-origin",
             HTTP_ORIGIN="https://127.0.0.1",
         )
         assert status.startswith("302"), status

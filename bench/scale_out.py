@@ -47,6 +47,7 @@ from harness import (
     free_port,
     prepare_site,
     rate,
+    signable_at,
     site_env,
     sql,
     wait_for,
@@ -269,7 +270,9 @@ def main() -> int:
         # Warm each instance's page cache and connection pool.
         wrk_get(f"{bases['b']}/{SLUG}/", min(2, args.seconds), args.clients)
         tokens = folder / "tokens"
-        tokens.write_text("\n".join(csrf_pairs(bases["b"], 16)) + "\n")
+        pairs = csrf_pairs(bases["b"], 16)
+        tokens.write_text("\n".join(pairs) + "\n")
+        time.sleep(max(0, signable_at(pairs) - time.time()))  # as a person fills it in
         offset = posts_log.stat().st_size if posts_log.exists() else 0
 
         def post_run(setup: str, column: str, **wrk_env) -> dict:

@@ -1,10 +1,12 @@
-import secrets
+from functools import wraps
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.middleware import csrf
+from django.http import HttpRequest
+from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 # Attributes through which django-csp's decorators give one response its own policy.
 POLICY_OVERRIDES = tuple(
@@ -15,9 +17,9 @@ EXEMPTIONS = {HEADER: "_csp_exempt", HEADER_REPORT_ONLY: "_csp_exempt_ro"}
 
 class SitePolicyCSPMiddleware(CSPMiddleware):
     """django-csp, with the site's policy built once per process: django-csp builds it from
-    the settings for every response, which cost an eighth of a minimal request's CPU
-    (docs/performance.md). A response with a policy of its own (django-csp's decorators), a
-    nonce or a path excluded in the settings goes through django-csp as usual, and so does
+    the settings for every response, a large share of a minimal request's CPU (the figure is
+    in docs/performance.md). A response with a policy of its own (django-csp's decorators),
+    a nonce or a path excluded in the settings goes through django-csp as usual, and so does
     everything in development, where django-csp spares Django's debug pages."""
 
     def __init__(self, get_response):
@@ -58,24 +60,45 @@ class CrossOriginIsolationMiddleware:
         return response
 
 
-# CSRF secrets and masks as Django draws them, 32 characters uniformly from its 62, but from
-# one read of the OS's random source: Django's get_random_string() makes one per character,
-# 64 for every visitor without a cookie, which was a tenth of the appeal page's CPU
-# (docs/performance.md). A byte >= 248 (4 x 62) is dropped, so every character stays
-# equally likely; 40 bytes leave at least 32 all but never, and the loop covers that.
-CSRF_CHARACTERS = bytes(
-    ord(csrf.CSRF_ALLOWED_CHARS[b % len(csrf.CSRF_ALLOWED_CHARS)]) for b in range(256)
-)
-CSRF_DROPPED = bytes(range(256 - 256 % len(csrf.CSRF_ALLOWED_CHARS), 256))
+# The reason CSRF_FAILURE_VIEW gets for a POST the browser says came from another site.
+CROSS_SITE = "Cross-site POST"
 
 
-def new_csrf_string() -> str:
-    drawn = b""
-    while len(drawn) < csrf.CSRF_SECRET_LENGTH:
-        drawn += secrets.token_bytes(40).translate(CSRF_CHARACTERS, CSRF_DROPPED)
-    return drawn[: csrf.CSRF_SECRET_LENGTH].decode()
+def sent_from_our_pages(request: HttpRequest) -> bool | None:
+    """Whether the browser says this request came from one of the site's own pages: True or
+    False, or None when it says nothing (a browser from before 2020, or not a browser).
+
+    Sec-Fetch-Site first, as every current browser sends it; else the Origin header, against
+    the site's own origin and CSRF_TRUSTED_ORIGINS, as Django compares it.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None and origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")  # "none": the person's own action
+    if origin is not None:
+        return origin == f"{request.scheme}://{request.get_host()}"
+    return None
 
 
-def draw_csrf_secrets_in_one_read() -> None:
-    """Make Django's CSRF middleware draw its secrets and masks with new_csrf_string()."""
-    csrf._get_new_csrf_string = new_csrf_string
+def cross_origin_protected(view):
+    """CSRF protection for a form on a page that shared caches serve, which carries no
+    token: a POST the browser says came from elsewhere is refused with CSRF_FAILURE_VIEW,
+    one it says came from our own pages goes through, and one that says nothing needs
+    Django's CSRF cookie and token as usual (docs/security.md argues the design)."""
+    token_checked = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def protected(request: HttpRequest, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return view(request, *args, **kwargs)
+        verdict = sent_from_our_pages(request)
+        if verdict is None:
+            return token_checked(request, *args, **kwargs)
+        if not verdict:
+            return import_string(settings.CSRF_FAILURE_VIEW)(request, reason=CROSS_SITE)
+        return view(request, *args, **kwargs)
+
+    return protected

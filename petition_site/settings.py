@@ -146,10 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Rendered pages, per process: their keys carry the petition's version, so a stale entry
-    # is never read, and a local read beats a network round trip. Values are kept uncopied
-    # (petition_site/cache.py).
+    # is never read, and a local read beats a network round trip.
     "pages": {
-        "BACKEND": "petition_site.cache.ObjectCache",
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
@@ -225,15 +224,13 @@ UNCONFIRMED_SIGNATURE_RETENTION_DAYS = envint("UNCONFIRMED_SIGNATURE_RETENTION_D
 APPEAL_PAGE_CACHE_SECONDS = envint("APPEAL_PAGE_CACHE_SECONDS", 10)
 # How old the petition's state and counter on its page may be, in seconds (0: read per request).
 APPEAL_STATE_MAX_AGE = envint("APPEAL_STATE_MAX_AGE", 1)
+# How long browsers and shared caches in front (a CDN, nginx) may serve the appeal page and
+# its counter (Cache-Control: public, max-age), in seconds: the counter a visitor sees is at
+# most this plus APPEAL_STATE_MAX_AGE old.
+PUBLIC_PAGE_MAX_AGE = envint("PUBLIC_PAGE_MAX_AGE", 5)
 # How long browsers and caches in front may keep a JSON API response, in seconds
 # (Cache-Control: public, max-age); an ETag lets them revalidate it cheaply after that.
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 10)
-
-# A petition confirmed faster than this many times a second gets its supporter counter
-# spread over COUNTER_SHARDS rows, as one row's lock cannot keep up (0: never; measured in
-# docs/performance.md, "The counter under a hot petition").
-COUNTER_SHARD_THRESHOLD = envint("COUNTER_SHARD_THRESHOLD", 100)
-COUNTER_SHARDS = envint("COUNTER_SHARDS", 8)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,8 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from petition_site.health import healthz, readyz
+from petition_site.security import cross_origin_protected
 from petitions.admin_organizers import accept_invitation
 from petitions.sitemaps import SITEMAPS, robots_txt
 
@@ -16,8 +18,8 @@ urlpatterns = [
     # Before the admin's own: the invited are not signed in yet.
     path("admin/invitations/<str:token>/", accept_invitation, name="invitation-accept"),
     path("admin/", admin.site.urls),
-    # Django's set_language view (POST /i18n/setlang/): the language switcher's form.
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language view: the language switcher's form, on pages for shared caches.
+    path("i18n/setlang/", cross_origin_protected(set_language), name="set_language"),
     path("api/", include("petitions.api_urls")),
     path("", include("petitions.urls")),
 ]

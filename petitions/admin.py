@@ -171,7 +171,7 @@ class PetitionAdmin(PetitionScoped, admin.ModelAdmin):
     list_filter = ["state", "outcome"]
     search_fields = ["title", "slug", "starter_name"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["supporters", "counter_shards", "created_at", "updated_at"]
+    readonly_fields = ["supporters", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -191,7 +191,7 @@ class PetitionAdmin(PetitionScoped, admin.ModelAdmin):
         ("Image", {"fields": ["image", "image_alt"]}),
         (
             "State",
-            {"fields": ["state", "closes_at", "closed_at", "goal", "supporters", "counter_shards"]},
+            {"fields": ["state", "closes_at", "closed_at", "goal", "supporters"]},
         ),
         ("Outcome", {"fields": ["outcome", "outcome_on", "outcome_statement"]}),
         (
@@ -209,9 +209,6 @@ class PetitionAdmin(PetitionScoped, admin.ModelAdmin):
     to_petition = ""
     # Moderators add and delete petitions; organizers edit theirs.
     needs = {"view": "view", "change": "edit"}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_supporters()
 
     def sees_personal_data(self, request, petition: Petition | None) -> bool:
         if self.sees_every_petition(request):
@@ -238,7 +235,7 @@ class PetitionAdmin(PetitionScoped, admin.ModelAdmin):
             revisions.keep_revision(before, obj, by=request.user)
         super().save_model(request, obj, form, change)
 
-    @admin.display(ordering="supporters")
+    @admin.display(ordering="supporter_count")
     def supporters(self, petition: Petition) -> int:
         return petition.supporters
 
@@ -348,7 +345,7 @@ class PetitionAdmin(PetitionScoped, admin.ModelAdmin):
         ]
 
     def viewable_petition(self, request, pk: int) -> Petition:
-        petition = get_object_or_404(Petition.objects.with_supporters(), pk=pk)
+        petition = get_object_or_404(Petition, pk=pk)
         if not self.has_view_permission(request, petition):
             raise PermissionDenied
         return petition

@@ -6,7 +6,4 @@ class PetitionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from petition_site.security import draw_csrf_secrets_in_one_read
         from petitions import signals  # noqa: F401  (connects the receivers)
-
-        draw_csrf_secrets_in_one_read()

@@ -59,7 +59,7 @@ def record_deliveries(
     """One Delivery per recipient, with the petition's online and paper counts as they are
     now: what was handed over stays recorded as more people sign."""
     with transaction.atomic():
-        online, paper = petition.read_supporters(), petition.paper_count
+        online, paper = petition.supporters, petition.paper_count
         deliveries = Delivery.objects.bulk_create(
             Delivery(
                 recipient=recipient,

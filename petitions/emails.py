@@ -136,7 +136,7 @@ def send_closing_reminder(petition: Petition) -> None:
         {
             "petition": petition,
             "days": petition.days_to_close(),
-            "supporters": petition.read_supporters(),
+            "supporters": petition.supporters,
             "petition_url": petition.absolute_url,
             "admin_url": admin_url("admin:petitions_petition_change", petition),
         },
@@ -146,7 +146,7 @@ def send_closing_reminder(petition: Petition) -> None:
 def send_closed_summary(petition: Petition) -> None:
     """To the organizer, once the petition has closed: what it gathered, and where to get
     the delivery pack for the decision makers."""
-    online = petition.read_supporters()
+    online = petition.supporters
     send(
         "closed-summary",
         petition.organizer_email,

@@ -18,8 +18,8 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from petitions.appeal_page import recent_petition
 from petitions.models import Petition
-from petitions.views import recent_petition
 
 # Browsers and caches in front may keep an embed this long: the count is a minute old at most.
 EMBED_CACHE_SECONDS = 60

@@ -94,9 +94,18 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return value
 
 
-def form_timestamp(now: float | None = None) -> str:
-    """A signed note of when the form was served, checked when it comes back."""
-    return signed_second(int(now if now is not None else time.time()), settings.SECRET_KEY)
+def form_timestamp(now: float | None = None, *, shared: bool = False) -> str:
+    """A signed note of the latest time the form can have reached its visitor, checked when
+    it comes back. A form served to one visitor says when it was served. One in a page that
+    shared caches keep (shared) is the same for every visitor of an interval of
+    PUBLIC_PAGE_MAX_AGE seconds, and a cache may serve it for that long after the interval
+    ends: its note names that moment, so that no copy can be sent back sooner than
+    SIGN_FORM_MIN_SECONDS after its visitor received it."""
+    now = time.time() if now is None else now
+    interval = settings.PUBLIC_PAGE_MAX_AGE
+    if shared and interval:
+        now = (now // interval + 2) * interval
+    return signed_second(int(now), settings.SECRET_KEY)
 
 
 @functools.lru_cache(maxsize=4)

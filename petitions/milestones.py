@@ -10,7 +10,7 @@ milestone twice.
 from django.conf import settings
 
 from petitions import outbox
-from petitions.models import OutgoingEmail, Petition
+from petitions.models import CounterRow, OutgoingEmail, Petition
 
 MILESTONES = (100, 1_000, 10_000, 100_000)
 
@@ -26,32 +26,28 @@ def due_milestone(*, supporters: int, last: int, goal: int | None) -> int | None
     return reached[-1] if reached else None
 
 
-def announce_milestone(*, petition_id: int) -> int | None:
-    """Claim the milestone the counter has just reached and queue its email.
+def announce_milestone(counter: CounterRow) -> int | None:
+    """Claim the milestone a rise of the counter has just reached, if any, and queue its
+    email.
 
-    Call it in the transaction that raised the counter, after the raise, so that the read
-    below sees this transaction's count; or after a fold of the counter shards. A hot
-    petition's concurrent confirmations may each miss the others' uncommitted ones and
-    claim nothing: the next confirmation or fold (every few seconds) claims it then.
+    Call it in the transaction that raised the counter, with the row its UPDATE returned
+    (Petition.add_supporters): exact, as that transaction holds the row's lock until it
+    commits, so concurrent confirmations each see the others' counts and one of them claims
+    the milestone. Nothing more is read unless a milestone is due.
     """
-    supporters, last, goal = (
-        Petition.objects.with_supporters()
-        .values_list("supporters", "last_milestone", "goal")
-        .get(pk=petition_id)
+    milestone = due_milestone(
+        supporters=counter.supporters, last=counter.last_milestone, goal=counter.goal
     )
-    milestone = due_milestone(supporters=supporters, last=last, goal=goal)
     if milestone is None:
         return None
-    claimed = Petition.objects.filter(pk=petition_id, last_milestone__lt=milestone).update(
-        last_milestone=milestone
-    )
-    if not claimed:
+    petition = Petition.objects.filter(pk=counter.petition_id)
+    if not petition.filter(last_milestone__lt=milestone).update(last_milestone=milestone):
         return None
-    if Petition.objects.filter(pk=petition_id).exclude(organizer_email="").exists():
+    if petition.exclude(organizer_email="").exists():
         # For the organizer, in the site's language, not the confirming visitor's.
         outbox.queue(
             OutgoingEmail.Kind.MILESTONE,
-            petition=Petition(pk=petition_id),
+            petition=Petition(pk=counter.petition_id),
             milestone=milestone,
             language=settings.LANGUAGE_CODE,
         )

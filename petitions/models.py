@@ -1,8 +1,8 @@
 import datetime as dt
 import ipaddress
-import random
 import re
 from functools import cached_property
+from typing import NamedTuple
 
 import markdown
 import nh3
@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.dispatch import Signal
 from django.urls import reverse
@@ -101,11 +101,20 @@ def text_search_config() -> models.Case:
     return Case(*whens, default=Value("simple"), output_field=models.CharField())
 
 
+class CounterRow(NamedTuple):
+    """A petition's counter as the change of it in this transaction left it: exact until
+    the transaction ends, as the change holds the row's lock (Petition.add_supporters)."""
+
+    petition_id: int
+    supporters: int
+    last_milestone: int
+    goal: int | None
+
+
 class PetitionQuerySet(models.QuerySet):
     def public(self):
-        """Petitions anyone may see: open and closed, never drafts nor rejected ones; with
-        their supporters."""
-        return self.filter(state__in=Petition.PUBLIC_STATES).with_supporters()
+        """Petitions anyone may see: open and closed, never drafts nor rejected ones."""
+        return self.filter(state__in=Petition.PUBLIC_STATES)
 
     def awaiting_review(self):
         """The moderation queue: petitions started on the site whose starter confirmed their
@@ -143,19 +152,6 @@ class PetitionQuerySet(models.QuerySet):
         query = SearchQuery(text, config=config, search_type="websearch")
         matches = self.search(text).annotate(rank=SearchRank(F("search_vector"), query))
         return matches.order_by("-rank", "-created_at")
-
-    def with_supporters(self):
-        """Annotate each petition's exact supporters, read in the same query: its counter row
-        plus the deltas of its counter shards not yet folded into it (an index scan of a few
-        rows). Order by "supporters" rather than "supporter_count"."""
-        unfolded = (
-            CounterShard.objects.filter(petition=OuterRef("pk"))
-            .order_by()
-            .values("petition")
-            .annotate(total=Sum("delta"))
-            .values("total")
-        )
-        return self.annotate(supporters=F("supporter_count") + Coalesce(Subquery(unfolded), 0))
 
     def accepting_signatures(self, now=None):
         """Open petitions whose closing time, if they have one, has not come: the same test
@@ -218,17 +214,15 @@ class PetitionQuerySet(models.QuerySet):
         """Mark as edited, so that cached pages made from the old version are not used."""
         return self.update(updated_at=timezone.now())
 
-    def add_supporters(self, n: int) -> int:
-        """Move the counter rows by n in the database (n < 0 removes), never
-        read-modify-write. A hot petition's counter moves through Petition.add_supporters."""
-        return self.update(supporter_count=F("supporter_count") + n)
-
-    def add_supporters_each(self, deltas: dict[int, int]) -> None:
-        """Petition.add_supporters(deltas[pk]) for each petition, in id order, so that
-        concurrent callers take the counters' locks in the same order."""
-        for petition in self.filter(pk__in=deltas).order_by("pk"):
-            if deltas[petition.pk]:
-                petition.add_supporters(deltas[petition.pk])
+    def add_supporters_each(self, deltas: dict[int, int]) -> list[CounterRow]:
+        """Petition.add_supporters(deltas[pk]) for each petition that moves, in id order, so
+        that concurrent callers take the counters' locks in the same order; returns their
+        CounterRows."""
+        moving = self.filter(pk__in=[pk for pk, n in deltas.items() if n]).order_by("pk")
+        rows = [
+            Petition(pk=pk).add_supporters(deltas[pk]) for pk in moving.values_list("pk", flat=True)
+        ]
+        return [row for row in rows if row is not None]
 
 
 class Ask(models.TextChoices):
@@ -357,14 +351,10 @@ class Petition(models.Model):
     # The highest milestone announced to the organizer; claimed by a conditional UPDATE so
     # that each is sent once (see petitions/milestones.py).
     last_milestone = models.PositiveIntegerField(default=0, editable=False)
-    # With the deltas of its counter shards (Petition.supporters), equals the petition's
-    # confirmed signatures; only ever changed in the transaction that confirms or deletes a
-    # signature (see petitions/signals.py), by the fold of the shards and by the recount.
+    # Equals the petition's confirmed signatures (Petition.supporters); only ever changed in
+    # the transaction that confirms or deletes a signature (see petitions/signals.py), and by
+    # the recount.
     supporter_count = models.PositiveIntegerField(default=0, editable=False)
-    # 0 or 1: confirmations move supporter_count itself. N > 1: the petition is hot, and they
-    # move one of N CounterShard rows instead, so that they do not queue for this row's lock
-    # (set and reset by the worker, see petitions/counters.py).
-    counter_shards = models.PositiveSmallIntegerField(default=0, editable=False)
     review = models.CharField(
         max_length=12, choices=Review.choices, blank=True, default=Review.NONE, editable=False
     )
@@ -509,24 +499,11 @@ class Petition(models.Model):
 
     @property
     def supporters(self) -> int:
-        """The exact number of supporters: the counter row plus its shards. Annotated by
-        with_supporters() (and public()); otherwise read now, in one query."""
-        if "_supporters" in self.__dict__:
-            return self._supporters
-        return self.read_supporters() if self.pk else self.supporter_count
-
-    def read_supporters(self) -> int:
-        return (
-            Petition.objects.with_supporters().values_list("supporters", flat=True).get(pk=self.pk)
-        )
-
-    @supporters.setter
-    def supporters(self, value: int) -> None:
-        self._supporters = value
+        """The number of supporters: the counter, as read with the row."""
+        return self.supporter_count
 
     def refresh_from_db(self, *args, **kwargs):
-        self.__dict__.pop("_supporters", None)  # read afresh next time
-        self.__dict__.pop("paper_count", None)
+        self.__dict__.pop("paper_count", None)  # read afresh next time
         super().refresh_from_db(*args, **kwargs)
 
     @property
@@ -606,68 +583,50 @@ class Petition(models.Model):
             ]
         )
 
-    def add_supporters(self, n: int) -> None:
-        """Count n more supporters (n < 0: fewer), in the caller's transaction: on the
-        petition's row, or on one of its counter shards when it is hot. Either way the
-        total (supporters) is exact; counter_shards only says which is faster, so a stale
-        copy of this petition routes the change less well, never wrongly."""
-        if self.counter_shards > 1:
-            CounterShard.add(petition_id=self.pk, n=n, shard=random.randrange(self.counter_shards))
-        else:
-            Petition.objects.filter(pk=self.pk).add_supporters(n)
+    # One statement that moves the counter, never read-modify-write, and returns what the
+    # milestones need (petitions/milestones.py): the ORM's update() returns only a row count.
+    ADD_SUPPORTERS_SQL = (
+        "UPDATE petitions_petition SET supporter_count = supporter_count + %s WHERE id = %s"
+        " RETURNING supporter_count, last_milestone, goal"
+    )
 
-    def lock_counter(self) -> None:
-        """Hold off every change of the petition's counter until the transaction ends, and
-        wait for those in flight, so that the statements that follow see every counted
-        confirmation committed and none half-done. A change on the row holds the row's lock
-        (FOR UPDATE waits for it); a change on a shard holds the petition's advisory lock
-        shared (CounterShard.add), which the exclusive one here waits for. Advisory locks
-        queue fairly: a stream of shard changes cannot starve a fold, as it starves a FOR
-        UPDATE waiting behind FOR KEY SHARE row locks."""
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(CounterShard.LOCK_ALL_SQL, [CounterShard.LOCK_CLASS, self.pk])
-        list(Petition.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
-
-    def fold_counter_shards(self) -> int:
-        """Move the deltas of the petition's counter shards into its row, in one short
-        transaction: the total never changes, and few shard rows remain to sum on read.
-        Returns the supporters moved."""
-        with transaction.atomic():
-            self.lock_counter()
-            moved = CounterShard.take_all(petition_id=self.pk)
-            if moved:
-                Petition.objects.filter(pk=self.pk).add_supporters(moved)
-        return moved
+    def add_supporters(self, n: int) -> CounterRow | None:
+        """Count n more supporters (n < 0: fewer), in the caller's transaction, which holds
+        the row's lock from here until it ends. Returns the row as it is then (None if the
+        petition is gone), and keeps supporter_count in step."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.ADD_SUPPORTERS_SQL, [n, self.pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        self.supporter_count = row[0]
+        return CounterRow(self.pk, *row)
 
     def recount_supporters(self) -> int:
         """Set the counter from the signature rows; return the drift that was corrected."""
         with transaction.atomic():
-            self.lock_counter()
-            # Read after the lock: each statement now sees every confirmation committed.
-            stored = self.read_supporters()
+            # The row's lock first, which every change of the counter holds until it commits:
+            # the count that follows sees each counted confirmation committed and none
+            # half-done, and none can count before this commits.
+            locked = Petition.objects.select_for_update().filter(pk=self.pk)
+            stored = locked.values_list("supporter_count", flat=True).get()
             actual = self.signatures.confirmed().count()
-            CounterShard.take_all(petition_id=self.pk)
-            Petition.objects.filter(pk=self.pk).update(supporter_count=actual)
-        self.supporter_count = self.supporters = actual
+            locked.update(supporter_count=actual)
+        self.supporter_count = actual
         return actual - stored
 
     def delete(self, *args, **kwargs):
-        """Delete the petition with its signatures and everything else of it. The signatures,
-        and the emails queued for them, go in one statement each: Django's collector would
-        load every signature and send its delete signals, whose receivers do nothing when a
-        whole petition goes. That took 7 s per 20,000 signatures, so a viral petition's
-        deletion would outlast gunicorn's timeout."""
+        """Delete the petition with its signatures and everything else of it. The emails
+        queued for its signatures go first (OutgoingEmail.signature does not cascade); then
+        Django's collector fast-deletes the signatures in one statement, none loaded, as
+        Signature has no delete receivers and nothing cascades to it. Its counter goes
+        with it."""
         with transaction.atomic():
             emails, _ = OutgoingEmail.objects.filter(signature__petition=self).delete()
-            with connection.cursor() as cursor:
-                table = connection.ops.quote_name(Signature._meta.db_table)
-                cursor.execute(f"DELETE FROM {table} WHERE petition_id = %s", [self.pk])  # noqa: S608
-                signatures = cursor.rowcount
             total, counts = super().delete(*args, **kwargs)
-        counts[Signature._meta.label] = signatures
-        counts[OutgoingEmail._meta.label] = counts.get(OutgoingEmail._meta.label, 0) + emails
-        return total + signatures + emails, counts
+        if emails:
+            counts[OutgoingEmail._meta.label] = counts.get(OutgoingEmail._meta.label, 0) + emails
+        return total + emails, counts
 
 
 class PetitionInReview(Petition):
@@ -677,69 +636,6 @@ class PetitionInReview(Petition):
         proxy = True
         verbose_name = "petition awaiting moderation"
         verbose_name_plural = "moderation queue"
-
-
-class CounterShard(models.Model):
-    """Part of a hot petition's supporter counter: its supporters are supporter_count plus
-    the delta of every shard. Confirmations spread over the shards run in parallel where
-    they would queue for the petition row's lock; the worker folds them back every few
-    seconds (Petition.fold_counter_shards)."""
-
-    # Indexed by the unique constraint, which starts with it.
-    petition = models.ForeignKey(
-        Petition, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    shard = models.PositiveSmallIntegerField()
-    # Supporters added (or, when negative, removed) since the last fold.
-    delta = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            # The upsert's conflict target; its index also serves the sum on read.
-            models.UniqueConstraint(fields=["petition", "shard"], name="one_row_per_shard"),
-        ]
-
-    # The advisory lock's first key, naming the counters (its second is the petition's id).
-    LOCK_CLASS = 0x5EA2D
-    # Raw SQL, which bench/counter.py runs too. The upsert adds n to (petition, shard) in one
-    # statement, first taking the petition's counter lock shared, until the transaction ends;
-    # SQLite, with one writer at a time, needs no lock.
-    ADD_SQL = (
-        "WITH counter_lock AS (SELECT pg_advisory_xact_lock_shared(%s, %s))"
-        " INSERT INTO petitions_countershard (petition_id, shard, delta)"
-        " SELECT %s, %s, %s FROM counter_lock"
-        " ON CONFLICT (petition_id, shard)"
-        " DO UPDATE SET delta = petitions_countershard.delta + EXCLUDED.delta"
-    )
-    ADD_SQL_SQLITE = (
-        "INSERT INTO petitions_countershard (petition_id, shard, delta) SELECT %s, %s, %s"
-        " WHERE true ON CONFLICT (petition_id, shard)"
-        " DO UPDATE SET delta = petitions_countershard.delta + EXCLUDED.delta"
-    )
-    LOCK_ALL_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
-    TAKE_ALL_SQL = "DELETE FROM petitions_countershard WHERE petition_id = %s RETURNING delta"
-
-    def __str__(self):
-        return f"shard {self.shard} of {self.petition_id}: {self.delta:+d}"
-
-    @classmethod
-    def add(cls, *, petition_id: int, n: int, shard: int) -> None:
-        """Add n to one shard, creating it if need be, in one statement. It takes the
-        petition's counter lock shared, which concurrent confirmations share but a recount or
-        a fold waits for: see Petition.lock_counter."""
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(cls.ADD_SQL, [cls.LOCK_CLASS, petition_id, petition_id, shard, n])
-            else:
-                cursor.execute(cls.ADD_SQL_SQLITE, [petition_id, shard, n])
-
-    @classmethod
-    def take_all(cls, *, petition_id: int) -> int:
-        """Delete the petition's shards and return the sum of their deltas: the caller
-        adds it to the row in the same transaction."""
-        with connection.cursor() as cursor:
-            cursor.execute(cls.TAKE_ALL_SQL, [petition_id])
-            return sum(delta for (delta,) in cursor.fetchall())
 
 
 class Recipient(models.Model):
@@ -1079,20 +975,23 @@ class SignatureQuerySet(models.QuerySet):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Delete these signatures and the emails queued for them in one transaction, each
-        petition's counter moved once by the confirmed ones among them. Django's delete()
-        sends the delete signals of every signature, a counter change each: 2,000
-        signatures took 6,000 statements. (One signature's delete() keeps the signals.)"""
+        petition's counter moved once by the confirmed ones among them, with the status the
+        locked rows have (a stale copy confirmed since counts as confirmed). Every delete of
+        signatures comes here, one signature's too (Signature.delete)."""
         with transaction.atomic():
             going = self.locked_rows()
             if not going:
                 return 0, {}
             pks = [row[0] for row in going]
+            # First, as OutgoingEmail.signature does not cascade: with no delete receivers
+            # on Signature and nothing cascading to it, Django's collector then deletes the
+            # signatures in one statement, none loaded (tests/test_admin_signature_delete.py).
             emails = OutgoingEmail.objects.filter(signature__in=pks).delete()[0]
-            # Without the collector: the signatures' delete signals are what this replaces.
-            signatures = Signature.objects.filter(pk__in=pks)._raw_delete(self.db)
+            total, counts = super(SignatureQuerySet, Signature.objects.filter(pk__in=pks)).delete()
             supporters_changed.send(sender=Signature, deltas=supporter_deltas(going, None))
-        counts = {Signature._meta.label: signatures, OutgoingEmail._meta.label: emails}
-        return signatures + emails, {label: n for label, n in counts.items() if n}
+        if emails:
+            counts[OutgoingEmail._meta.label] = counts.get(OutgoingEmail._meta.label, 0) + emails
+        return total + emails, counts
 
 
 def supporter_deltas(rows: list[tuple[int, int, str]], new: str | None) -> dict[int, int]:
@@ -1265,12 +1164,6 @@ class Signature(models.Model):
                 )
         return bool(updated)
 
-    def locked_status(self) -> str | None:
-        """The status in the database, with the row locked until the transaction ends;
-        None if the row is gone."""
-        rows = Signature.objects.select_for_update().filter(pk=self.pk)
-        return rows.values_list("status", flat=True).first()
-
     def moderate(self, status: "Signature.Status") -> bool:
         """SignatureQuerySet.moderate for this one: whether its status changed."""
         changed = Signature.objects.filter(pk=self.pk).moderate(status)
@@ -1278,6 +1171,15 @@ class Signature(models.Model):
         if current := stored.first():  # else deleted meanwhile
             self.status, self.confirmed_at = current
         return changed == 1
+
+    def delete(self, using=None, keep_parents=False) -> tuple[int, dict[str, int]]:
+        """SignatureQuerySet.delete for this one (a withdrawal, the admin's delete): its row
+        locked, its queued emails deleted, its counter moved by the status it has then."""
+        if self.pk is None:
+            raise ValueError(f"{self!r} can't be deleted: its id is None.")
+        deleted = Signature.objects.db_manager(using).filter(pk=self.pk).delete()
+        self.pk = None
+        return deleted
 
 
 class BlockedEmailDomain(models.Model):
@@ -1345,8 +1247,11 @@ class OutgoingEmail(models.Model):
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # What the email is about: a signature, or for a milestone its petition and number.
+    # DO_NOTHING: every delete of signatures (SignatureQuerySet.delete, Petition.delete)
+    # deletes their emails first, so that Django's collector can delete the signatures in
+    # one statement; the constraint, checked at commit, fails any delete that forgets them.
     signature = models.ForeignKey(
-        Signature, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Signature, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     petition = models.ForeignKey(
         Petition, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

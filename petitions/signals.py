@@ -1,13 +1,16 @@
 """Wiring only: each receiver hands an event to a named function.
 
 The counter moves inside the transaction that changes or deletes a signature, so it can
-never disagree with the rows. (A new signature's confirmation email is stored with it, by
+never disagree with the rows. Signature has no delete receivers, on purpose: a deleted
+signature's counter moves through supporters_changed (SignatureQuerySet.delete), and with
+a receiver Django's collector would load and signal every signature of a deleted petition.
+(A new signature's confirmation email is stored with it, by
 petitions.signing.store_new_signature, and sent by the worker once both have committed.)
 """
 
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from petitions import milestones
@@ -27,43 +30,20 @@ from petitions.models import (
 )
 
 
+# Each counts, then announces the milestone a rise reaches, with the row the count returned.
 @receiver(signature_status_changed, dispatch_uid="petitions.count_status_change")
 def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
     if delta := supporter_delta(old, signature.status):
-        signature.petition.add_supporters(delta)
+        counter = signature.petition.add_supporters(delta)
+        if delta > 0 and counter is not None:
+            milestones.announce_milestone(counter)
 
 
 @receiver(supporters_changed, dispatch_uid="petitions.count_changes")
 def on_supporters_changed(sender, deltas: dict[int, int], **kwargs):
-    Petition.objects.add_supporters_each(deltas)
-
-
-@receiver(pre_delete, sender=Signature, dispatch_uid="petitions.lock_deleted_signature")
-def on_signature_deleting(sender, instance: Signature, origin=None, **kwargs):
-    # The instance may be stale (confirmed since it was read): lock the row and read the
-    # status it really has, which then cannot change before the delete commits.
-    if not isinstance(origin, Petition):
-        instance.status = instance.locked_status()
-
-
-# Connected after the counter's receivers, so they run after the counter has moved.
-@receiver(signature_status_changed, dispatch_uid="petitions.announce_milestone")
-def on_supporter_added(sender, signature: Signature, old: str, **kwargs):
-    if supporter_delta(old, signature.status) > 0:
-        milestones.announce_milestone(petition_id=signature.petition_id)
-
-
-@receiver(supporters_changed, dispatch_uid="petitions.announce_changed_milestone")
-def on_supporters_restored(sender, deltas: dict[int, int], **kwargs):
-    for petition_id in sorted(pk for pk, n in deltas.items() if n > 0):
-        milestones.announce_milestone(petition_id=petition_id)
-
-
-@receiver(post_delete, sender=Signature, dispatch_uid="petitions.uncount_deleted_signature")
-def on_signature_deleted(sender, instance: Signature, origin=None, **kwargs):
-    # When the whole petition is being deleted there is no counter left to keep.
-    if instance.is_confirmed and not isinstance(origin, Petition):
-        instance.petition.add_supporters(-1)
+    for counter in Petition.objects.add_supporters_each(deltas):
+        if deltas[counter.petition_id] > 0:
+            milestones.announce_milestone(counter)
 
 
 @receiver(post_save, sender=Recipient, dispatch_uid="petitions.recipient_saved")

@@ -113,8 +113,8 @@ def store_new_signature(signature: Signature) -> bool:
     PetitionNotOpen, storing nothing, if the petition no longer accepts signatures.
 
     On PostgreSQL in one statement: the sign POST is the hottest write of a viral petition,
-    and save() plus the email's INSERT in a transaction cost four times its CPU
-    (docs/performance.md).
+    and save() plus the email's INSERT in a transaction cost several times its CPU
+    (docs/performance.md has the figures).
     """
     language = translation.get_language() or ""
     if connection.vendor != "postgresql":

@@ -3,20 +3,20 @@ import logging
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core import signing
-from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import number_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from petition_site.security import CROSS_SITE, cross_origin_protected
 from petitions import starting
-from petitions.countries import countries_html
+from petitions.appeal_page import appeal_html, public_petition, recent_petition, shared_response
 from petitions.forms import (
     NewLinkForm,
     SignForm,
@@ -31,94 +31,24 @@ from petitions.ratelimits import client_ip, count_request, rate_limited, too_man
 from petitions.signing import PetitionNotOpen, request_new_link, sign_petition
 from petitions.starting import start_petition
 
-# How many recipients the appeal page names before "and N others".
-RECIPIENTS_SHOWN = 3
-# The appeal page is the same for every visitor but for the CSRF token and the form's
-# timestamp; the counter and the recent supporters change with every signature. Its
-# HTML is cached under the petition's version (updated_at moves on every edit, also of its
-# recipients) and the language, and rendered with these slots that each request fills in.
-CSRF_SLOT = "csrf-slot-4f9d2c7e"
-STARTED_SLOT = "started-slot-4f9d2c7e"
-COUNTER_SLOT = "<!-- counter-slot-4f9d2c7e -->"
-SUPPORTERS_SLOT = "<!-- supporters-slot-4f9d2c7e -->"
-COUNTRIES_SLOT = "<!-- countries-slot-4f9d2c7e -->"
+SIGN_AGAIN = _(
+    "To protect you, we check that each signature is sent from this site. Please check "
+    "your details and press “Sign this petition” once more."
+)
 
 logger = logging.getLogger(__name__)
 
 
-def public_petition(slug: str) -> Petition:
-    return get_object_or_404(Petition.objects.public(), slug=slug)
-
-
-def version(petition: Petition) -> str:
-    # updated_at moves on every edit of the petition or its recipients.
-    return petition.updated_at.isoformat()
-
-
-def render_appeal_page(request: HttpRequest, petition: Petition, form: SignForm, **extra) -> str:
-    # Each with its deliveries, shown next to it: one query for all of them.
-    recipients = list(petition.recipients.prefetch_related("deliveries"))
-    context = {
-        "petition": petition,
-        "form": form,
-        "preview": False,
-        "recipients_shown": recipients[:RECIPIENTS_SHOWN],
-        "recipients_more": recipients[RECIPIENTS_SHOWN:],
-        "updates": list(petition.updates.published()),
-        "counter_slot": COUNTER_SLOT,
-        "supporters_slot": SUPPORTERS_SLOT,
-        "countries_slot": COUNTRIES_SLOT,
-        **extra,
-    }
-    return render_to_string("petitions/appeal.html", context, request)
-
-
 def render_appeal(
     request: HttpRequest, petition: Petition, form: SignForm, status=200, *, preview=False
-):
-    """The appeal page for one visitor, uncached: with their form's errors, or as a preview
-    (staff only, from the admin) with the form disabled."""
-    if form.is_bound:
-        form.renew_bot_checks()
-    html = render_appeal_page(request, petition, form, preview=preview)
-    return HttpResponse(fill_live_slots(html, petition), status=status)
-
-
-def counter_html(petition: Petition) -> str:
-    """The counter, the same for everyone who sees this count: rendered once per count,
-    version and language (without the request: context processors would cost more)."""
-    key = f"counter:{petition.pk}:{version(petition)}:{petition.supporters}:{get_language()}"
-    return caches["pages"].get_or_set(
-        key,
-        lambda: render_to_string("petitions/_counter.html", {"petition": petition}),
-        settings.APPEAL_PAGE_CACHE_SECONDS,
-    )
-
-
-def supporters_html(petition: Petition) -> str:
-    """The recent supporters, read at most once per APPEAL_STATE_MAX_AGE per process and
-    language: a new supporter appears as soon as the counter counts them."""
-    return caches["pages"].get_or_set(
-        f"supporters:{petition.pk}:{get_language()}",
-        lambda: render_to_string(
-            "petitions/_supporters.html",
-            {"recent_supporters": list(petition.recent_supporters())},
-        ),
-        settings.APPEAL_STATE_MAX_AGE,
-    )
-
-
-def fill_live_slots(html: str, petition: Petition) -> str:
-    return (
-        html.replace(COUNTER_SLOT, counter_html(petition), 1)
-        .replace(SUPPORTERS_SLOT, supporters_html(petition), 1)
-        .replace(COUNTRIES_SLOT, countries_html(petition), 1)
-    )
+) -> HttpResponse:
+    """One visitor's appeal page, with the form they sent and its errors; or a preview."""
+    return HttpResponse(appeal_html(request, petition, form, preview=preview), status=status)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    petitions = Petition.objects.public().order_by("-supporters", "-created_at")
+    petitions = Petition.objects.public().order_by("-supporter_count", "-created_at")
     return render(
         request,
         "petitions/home.html",
@@ -129,51 +59,32 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def recent_petition(slug: str) -> Petition:
-    """The public petition, read at most once per APPEAL_STATE_MAX_AGE seconds per process:
-    under load the page costs no query, and its counter is that many seconds old at most."""
-    return caches["pages"].get_or_set(
-        f"petition:{slug}", lambda: public_petition(slug), settings.APPEAL_STATE_MAX_AGE
-    )
-
-
 @require_safe
 def appeal(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         petition = recent_petition(slug)
     except Http404:
         return rejected(request, slug)
-    html = caches["pages"].get_or_set(
-        f"appeal:{petition.pk}:{version(petition)}:{get_language()}:{request.get_host()}",
-        # The form's extra fields are the petition's: its version is in the key.
-        lambda: render_appeal_page(
-            request,
-            petition,
-            SignForm(petition=petition, initial={"started": STARTED_SLOT}),
-            csrf_token=CSRF_SLOT,
-        ),
-        settings.APPEAL_PAGE_CACHE_SECONDS,
-    )
-    html = html.replace(CSRF_SLOT, get_token(request)).replace(STARTED_SLOT, form_timestamp())
-    return HttpResponse(fill_live_slots(html, petition))
+    return shared_response(HttpResponse(appeal_html(request, petition)))
 
 
 @require_safe
 def counter(request: HttpRequest, slug: str) -> JsonResponse:
-    """The live counter for the appeal page's script, formatted for the reader's language;
-    as fresh as the page's own (APPEAL_STATE_MAX_AGE), so polling costs no query."""
+    """The live counter for the appeal page's script, the same numbers in every language
+    (the script formats them); as fresh as the page's own (APPEAL_STATE_MAX_AGE)."""
     petition = recent_petition(slug)
-    count = petition.supporters
-    return JsonResponse(
+    response = JsonResponse(
         {
-            "supporter_count": count,
-            "supporter_count_display": number_format(count, force_grouping=True),
+            "supporter_count": petition.supporters,
             "goal": petition.goal,
             "goal_percent": petition.goal_percent,
         }
     )
+    response.language_neutral = True  # see LanguageNeutralMiddleware
+    return shared_response(response)
 
 
+@cross_origin_protected
 @require_POST
 @rate_limited("sign")
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
@@ -232,6 +143,7 @@ def render_bad_link(request: HttpRequest, petition: Petition, *, expired: bool) 
     )
 
 
+@never_cache  # the exact count, just after the visitor's own signature
 @require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "petitions/thanks.html", {"petition": public_petition(slug)})
@@ -334,7 +246,7 @@ def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             request, "petitions/withdrawn.html", {"petition": public_petition(slug)}, status=404
         )
     if request.method == "POST":
-        signature.delete()  # the counter follows (petitions/signals.py)
+        signature.delete()  # the counter follows (SignatureQuerySet.delete)
         return render(request, "petitions/withdrawn.html", {"petition": signature.petition})
     return render(request, "petitions/withdraw.html", {"signature": signature})
 
@@ -367,12 +279,23 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A form that came without its CSRF cookie or token, mostly from a browser that blocks
-    cookies: the site's own page, in the visitor's language, with the way back. Its response
-    sets a fresh cookie, so a reload of the form's page and a second try can work."""
-    slug = request.resolver_match.kwargs.get("slug") if request.resolver_match else None
+    """A form refused as a possible forgery: one the browser says was sent from another
+    site, or one without its CSRF cookie and token from a browser that says nothing of where
+    it comes from (petition_site.security.cross_origin_protected). The sign form comes back
+    to the latter as it was sent, now with a token, to send once more; anything else gets
+    the site's own page, in the visitor's language, with the way back. Both set a fresh
+    cookie, so that the second try can work."""
+    match = request.resolver_match
+    slug = match.kwargs.get("slug") if match else None
     petition = Petition.objects.public().filter(slug=slug).first() if slug else None
-    return render(request, "403_csrf.html", {"petition": petition}, status=403)
+    cross_site = reason == CROSS_SITE
+    if petition and petition.is_open and match.url_name == "sign" and not cross_site:
+        form = SignForm(petition=petition, data=request.POST)
+        form.is_valid()
+        form.add_error(None, ValidationError(SIGN_AGAIN, code="csrf"))
+        return render_appeal(request, petition, form, status=403)
+    context = {"petition": petition, "cross_site": cross_site}
+    return render(request, "403_csrf.html", context, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.utils import translation
+from django.utils import timezone, translation
 
 from petitions import outbox
 from petitions.forms import form_timestamp
@@ -21,6 +21,19 @@ from petitions.signing import store_new_signature
 # The container test builds images and runs the compose stack: `make test-container` runs it
 # on its own, after `make test`.
 collect_ignore = [] if os.environ.get("CONTAINER_TESTS") else ["container"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite (make test's second pass), the test database in a file beside
+    DATABASE_URL's, test_<its name>, as `make run` has one, rather than Django's default of
+    one in memory."""
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
+        name = Path(database["NAME"])
+        test["NAME"] = str(name.with_name(f"test_{name.name}"))
+
 
 LOREM_BODY = "First paragraph with a [link](https://example.org/case).\n\nSecond paragraph."
 
@@ -131,6 +144,17 @@ def english_after_each_test():
     """LocaleMiddleware leaves the last request's language active in this thread."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch) -> dt.datetime:
+    """timezone.now() (and so timezone.localdate(), auto_now and what the site reads as
+    today) pinned at noon of today in the site's time zone, well inside the day: a test that
+    reads "today" more than once cannot see two days when it runs across midnight. Returns
+    that moment. (Field defaults of timezone.now keep the real clock: they hold the function.)"""
+    noon = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+    return noon
 
 
 @pytest.fixture

@@ -1,6 +1,10 @@
 """bench/admin_delete.py, run small: it deletes a petition both ways and prints the table."""
 
+import pytest
+
 from tests.conftest import run_bench
+
+pytestmark = pytest.mark.system
 
 
 def test_the_benchmark_deletes_both_petitions_and_reports_both_ways():

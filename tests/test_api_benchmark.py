@@ -2,7 +2,11 @@
 failed and the counts by country sum to the counter. Its figures are not asserted: a
 seconds-long run on a shared machine means nothing (docs/performance.md has a full run)."""
 
+import pytest
+
 from tests.conftest import figures, run_bench
+
+pytestmark = pytest.mark.system
 
 
 def test_a_short_run_measures_the_api_against_the_appeal_page():

@@ -1,17 +1,18 @@
-"""The appeal page is cached for everyone, with the per-visitor parts filled in per request."""
+"""The appeal page is the same for every visitor of a language, cached in each process with
+the parts that change with every signature filled in per request, and by caches in front."""
 
 import re
 
+from django.core import signing
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from petitions.models import Recipient, Signature
+from petitions.forms import FORM_SALT
+from petitions.models import Recipient
 from tests.conftest import make_signature
-
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def url(petition):
@@ -63,16 +64,29 @@ def test_the_page_counts_signatures_only_where_supporters_are(client, petition):
     assert "GROUP BY 1" in counts[0] and "\"status\" = 'confirmed'" in counts[0]
 
 
-def test_each_visitor_gets_a_working_csrf_token_of_their_own(petition, sign_data):
-    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
-    alice_token = TOKEN.search(alice.get(url(petition)).content.decode()).group(1)
-    bob_token = TOKEN.search(bob.get(url(petition)).content.decode()).group(1)
-    assert "csrf-slot" not in alice_token
-    assert alice.cookies["csrftoken"].value != bob.cookies["csrftoken"].value
-    sign = reverse("petitions:sign", args=[petition.slug])
-    response = bob.post(sign, {**sign_data, "csrfmiddlewaretoken": bob_token})
-    assert response.status_code == 302
-    assert Signature.objects.count() == 1
+def test_every_visitor_of_a_language_gets_the_same_bytes_for_shared_caches(petition, monkeypatch):
+    monkeypatch.setattr("petitions.forms.time.time", lambda: 1_800_000_001.0)
+    alice, bob, claire = Client(), Client(), Client(headers={"accept-language": "fr"})
+    first, second = alice.get(url(petition)), bob.get(url(petition))
+    french = claire.get(url(petition))
+    assert first.content == second.content
+    assert french.content != first.content and '<html lang="fr">' in french.content.decode()
+    for response in (first, french):
+        assert response["Cache-Control"] == "public, max-age=5"
+        assert not response.cookies  # no CSRF cookie, no session
+        assert "Cookie" not in response.get("Vary", "")
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_its_form_timestamp_is_shared_by_an_interval_and_dated_after_it(petition, monkeypatch):
+    # Served in [1_800_000_000, 1_800_000_005), a copy may reach a visitor until 5 s later.
+    started = re.compile(r'name="started" value="([^"]+)"')
+    stamps = set()
+    for now in (1_800_000_000.0, 1_800_000_004.9):
+        monkeypatch.setattr("petitions.forms.time.time", lambda now=now: now)
+        stamps.add(started.search(Client().get(url(petition)).content.decode()).group(1))
+    (stamp,) = stamps
+    assert signing.loads(stamp, salt=FORM_SALT) == 1_800_000_010
 
 
 def test_the_counter_is_live_on_a_cached_page(client, petition):

@@ -13,6 +13,8 @@ from django.db import connection
 from scripts.services import pg_bin
 from tests.conftest import make_petition
 
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parent.parent
 DUMP = ["pg_dump", "--format=custom", "--no-owner"]
 RESTORE = ["pg_restore", "--no-owner", "--exit-on-error"]

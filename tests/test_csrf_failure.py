@@ -1,5 +1,6 @@
 """A form sent without its CSRF cookie (a browser that blocks cookies): a 403 in the site's
-design and the visitor's language, nothing stored, and the way back to the petition."""
+design and the visitor's language, nothing stored, and the way back to the petition. (The
+sign form's own path is in test_cross_origin_protection.py.)"""
 
 from django.test import Client
 from django.urls import reverse
@@ -8,8 +9,9 @@ from petitions.models import OutgoingEmail, Signature
 
 
 def sign_without_cookie(petition, sign_data, **headers):
+    """The new-link form, sent without its cookie: a form of a petition, on its own page."""
     client = Client(enforce_csrf_checks=True, headers=headers)
-    return client.post(reverse("petitions:sign", args=[petition.slug]), sign_data)
+    return client.post(reverse("petitions:new-link", args=[petition.slug]), sign_data)
 
 
 def test_a_form_without_its_cookie_is_refused_with_a_clear_page(petition, sign_data):

@@ -5,11 +5,10 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions.models import Petition, Signature
+from petitions.models import OutgoingEmail, Petition, Signature
 from petitions.signing import PetitionNotOpen, sign_petition
 from tests.conftest import make_petition, make_signature, reload
 
@@ -39,14 +38,25 @@ def test_a_sign_post_after_a_close_the_pages_copy_missed_shows_it_closed(
     assert not Signature.objects.exists()
 
 
-@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
-def test_the_database_refuses_a_signature_for_a_stale_copy(petition, monkeypatch, vendor):
+@pytest.mark.both_databases  # PostgreSQL's one statement, and the ORM's path on SQLite
+def test_the_database_refuses_a_signature_for_a_stale_copy(petition):
     # The page's copy of the petition is up to a second old: it still has no closing time.
     Petition.objects.filter(pk=petition.pk).update(closes_at=a_moment_ago())
-    monkeypatch.setattr(connection, "vendor", vendor)  # the ORM's path on other databases
     with pytest.raises(PetitionNotOpen):
         sign_petition(petition=petition, name="Ada", email="ada@example.org", country="GB")
     assert not Signature.objects.exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+@pytest.mark.both_databases
+def test_the_database_refuses_a_signature_for_a_petition_closed_since_it_was_read(petition):
+    Petition.objects.filter(pk=petition.pk).update(
+        state=Petition.State.CLOSED, closed_at=timezone.now()
+    )
+    with pytest.raises(PetitionNotOpen):
+        sign_petition(petition=petition, name="Ada", email="ada@example.org", country="GB")
+    assert not Signature.objects.exists()
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_a_petition_before_its_closing_time_is_signed(petition):

@@ -6,7 +6,6 @@ import html
 import re
 
 from django.urls import reverse
-from django.utils import timezone
 
 from petitions.models import Delivery, PaperSignatures, Recipient
 from tests.conftest import make_petition, make_signature
@@ -30,11 +29,11 @@ def delivery_data(petition, **fields) -> dict:
     }
 
 
-def test_the_form_ticks_every_recipient_and_today(admin_client, petition):
+def test_the_form_ticks_every_recipient_and_today(admin_client, petition, frozen_now):
     page = admin_client.get(record_url(petition)).content.decode()
     assert page.count('name="recipients"') == 2
     assert page.count("checked") == 2
-    assert f'value="{timezone.localdate().isoformat()}"' in page
+    assert f'value="{frozen_now.date().isoformat()}"' in page
 
 
 def test_recording_stores_the_counts_of_that_moment(admin_client, petition):
@@ -109,10 +108,10 @@ def test_the_recipients_admin_page_lists_its_deliveries(admin_client, petition):
     assert 'name="deliveries-0-signatures" value="7"' in page
 
 
-def test_it_refuses_bad_input_with_a_message(admin_client, petition):
+def test_it_refuses_bad_input_with_a_message(admin_client, petition, frozen_now):
     other = make_petition(slug="other")
     stranger = Recipient.objects.create(petition=other, role="Elsewhere", name="Not Theirs")
-    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (frozen_now.date() + dt.timedelta(days=1)).isoformat()
     for fields, message in [
         ({"recipients": []}, "Choose at least one recipient."),
         ({"recipients": [stranger.pk]}, "Select a valid choice."),

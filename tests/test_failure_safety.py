@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from services import PostgresCluster  # noqa: E402
 
+pytestmark = pytest.mark.system
+
 SLUG = "release-dr-wang-bingzhang"
 CONFIRM_SALT = "petitions.signature.confirm"
 
@@ -46,6 +48,7 @@ class Site:
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
             "SIGN_FORM_MIN_SECONDS": "0",
+            "PUBLIC_PAGE_MAX_AGE": "0",
             "APPEAL_STATE_MAX_AGE": "0",
             "RATE_LIMIT_SIGN_PER_IP": "1000000/m",
             "DATABASE_POOL_TIMEOUT": "2",
@@ -84,16 +87,22 @@ class Site:
             connection.close()
 
     def browser(self):
-        """A visitor's CSRF cookie and the form's hidden fields, as a browser gets them."""
-        _, html, cookie = self.request("GET", f"/{SLUG}/")
+        """A visitor's CSRF cookie and token (for the confirm form; the sign form needs none)
+        and the sign form's timestamp, as a browser gets them from the pages."""
+        _, html, cookie = self.request("GET", f"/{SLUG}/new-link/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        _, html, _ = self.request("GET", f"/{SLUG}/")
         started = re.search(r'name="started" value="([^"]+)"', html).group(1)
         return cookie.split(";")[0], token, started
 
     def post(self, path, fields, browser):
         cookie, token, started = browser
         body = urlencode({"csrfmiddlewaretoken": token, "started": started, **fields})
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Sec-Fetch-Site": "same-origin",  # as every current browser says of its own page
+        }
         try:
             return self.request("POST", path, body, headers)[0]
         except (ConnectionError, http.client.HTTPException):

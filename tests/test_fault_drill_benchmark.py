@@ -2,7 +2,11 @@
 its figures say what the drills promise (every acknowledged write found, no 500). How long
 each outage lasted is not asserted here: docs/scaling.md has full runs."""
 
+import pytest
+
 from tests.conftest import figures, run_bench
+
+pytestmark = pytest.mark.system
 
 
 def test_it_runs_and_finds_every_acknowledged_write():

@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import production_env
 
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -15,6 +15,8 @@ import pytest
 from tests.conftest import production_env
 from tests.test_gunicorn import get, gunicorn_serving, log_lines_with
 
+pytestmark = pytest.mark.system
+
 ROOT = Path(__file__).resolve().parent.parent
 MISSING = f"missing_{uuid.uuid4().hex[:12]}"
 DOES_NOT_EXIST = f'database "{MISSING}" does not exist'

@@ -202,6 +202,7 @@ def test_a_petition_whose_closing_date_has_passed_is_not_published(moderator):
     assert reload(petition).review == Petition.Review.AWAITING
 
 
+@pytest.mark.both_databases  # Petition.objects.like(): full-text search, or SQLite's substrings
 def test_similar_petitions_share_words_of_the_title_and_are_public_or_in_review(submitted):
     public = make_petition(slug="save-the-bay", title="Save the bay from oil")
     in_review = make_submitted(slug="bay-beaches", title="Clean beaches of the bay")

@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import load_bench
 
+pytestmark = pytest.mark.system
+
 drill = load_bench("fault_drill")
 harness = load_bench("harness")
 SLUG = drill.SLUG
@@ -57,7 +59,6 @@ class TestReplica:
         status, _, html = signer.get(f"/{SLUG}/")
         assert status == 200
         data = {
-            "csrfmiddlewaretoken": drill.TOKEN.search(html).group(1),
             "started": drill.STARTED.search(html).group(1),
             "name": "Never Replica",
             "email": "never-replica@example.org",

@@ -82,7 +82,7 @@ class TestScaleOutSettings:
             "django_redis.cache",
             "django.contrib.sessions.backends.cached_db",
             "redis://redis:6379/0",
-            "ObjectCache",  # rendered pages stay in each process, by design
+            "LocMemCache",  # rendered pages stay in each process, by design
         ]
 
     def test_a_replica_url_adds_the_replica_and_its_router(self, scaled_out):

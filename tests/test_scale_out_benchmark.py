@@ -13,6 +13,7 @@ from tests.conftest import figures, run_bench
 pytestmark = [
     pytest.mark.skipif(not shutil.which("taskset"), reason="taskset is missing (util-linux)"),
     pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores"),
+    pytest.mark.system,
 ]
 
 

@@ -33,7 +33,7 @@ def test_no_page_has_inline_script(client, petition):
 
 
 def test_the_csrf_cookie_is_http_only(client, petition):
-    client.get(reverse("petitions:appeal", args=[petition.slug]))
+    client.get(reverse("petitions:new-link", args=[petition.slug]))  # a page with a form
     assert client.cookies["csrftoken"]["httponly"] is True
 
 

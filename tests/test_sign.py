@@ -119,14 +119,6 @@ def test_it_rejects_get(client, petition):
     assert client.get(sign_url(petition)).status_code == 405
 
 
-def test_it_requires_the_csrf_token(petition, sign_data):
-    from django.test import Client
-
-    response = Client(enforce_csrf_checks=True).post(sign_url(petition), sign_data)
-    assert response.status_code == 403
-    assert not Signature.objects.exists()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_signing_costs_two_queries(client, sign_data, django_assert_max_num_queries):
     # Outside the test's own transaction, so that no savepoint is counted: the petition, then

@@ -3,11 +3,10 @@ organizer: queued by the worker in batches, paced, once per signer, with one-cli
 unsubscribe, and never sent twice even when a worker is killed mid-send."""
 
 import datetime as dt
-import time
 from itertools import pairwise
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -55,6 +54,11 @@ def later() -> dt.datetime:
     return timezone.now() + dt.timedelta(minutes=1)
 
 
+# queue_emails() inserts with PostgreSQL's one statement per batch there, and with the ORM's
+# bulk_create on SQLite (make run's database): the tests marked both_databases run both.
+
+
+@pytest.mark.both_databases
 def test_publishing_with_email_queues_one_email_per_consenting_confirmed_signer(petition):
     wanted = consenting(petition, 2)
     make_signature(petition, confirmed=True, may_contact=False)
@@ -85,7 +89,8 @@ def test_the_emails_are_written_in_the_petitions_language(db):
     assert list(update.emails.values_list("language", flat=True)) == ["fr"]
 
 
-def test_queuing_in_batches_resumes_after_a_stop_midway_with_no_duplicates(petition, inserting):
+@pytest.mark.both_databases
+def test_queuing_in_batches_resumes_after_a_stop_midway_with_no_duplicates(petition):
     signers = consenting(petition, 5)
     update = emailed(make_update(petition))
     assert updates.queue_emails(batch=2, stop=StopAfter(1)) == 2  # stopped after one batch
@@ -97,15 +102,8 @@ def test_queuing_in_batches_resumes_after_a_stop_midway_with_no_duplicates(petit
     assert reload(update).queued_at is not None
 
 
-@pytest.fixture(params=["postgresql", "other databases"])
-def inserting(request, monkeypatch):
-    """queue_emails() both ways: PostgreSQL's one statement per batch, and the ORM's
-    bulk_create that other databases (SQLite in development) take."""
-    if request.param != "postgresql":
-        monkeypatch.setattr(connection, "vendor", "sqlite")
-
-
-def test_both_ways_queue_the_same_rows(petition, inserting, settings):
+@pytest.mark.both_databases
+def test_both_ways_queue_the_same_rows(petition, settings):
     settings.UPDATE_EMAILS_PER_SECOND = 2
     signers = consenting(petition, 3)
     update = emailed(make_update(petition))
@@ -121,7 +119,8 @@ def test_both_ways_queue_the_same_rows(petition, inserting, settings):
     assert all(r["created_at"] <= r["send_after"] for r in rows)
 
 
-def test_a_second_queue_run_adds_nothing(petition, inserting):
+@pytest.mark.both_databases
+def test_a_second_queue_run_adds_nothing(petition):
     consenting(petition, 3)
     update = emailed(make_update(petition))
     updates.queue_emails(batch=2)
@@ -289,14 +288,16 @@ def test_the_organizers_test_email_unsubscribes_nobody(petition, mailoutbox):
     assert not OutgoingEmail.objects.filter(kind="update").exists()
 
 
-def test_the_worker_command_queues_and_sends_an_update(petition, mailoutbox, settings):
+def test_the_worker_command_queues_and_sends_an_update(petition, mailoutbox, settings, monkeypatch):
     from django.core.management import call_command
 
     settings.UPDATE_EMAILS_PER_SECOND = 1000
     consenting(petition, 2)
     update = emailed(make_update(petition))
     call_command("send_queued_emails", "--once")
-    time.sleep(0.01)  # past the second email's send_after, 1 ms after the first's
+    # Past the second email's send_after (1 ms after the first's) without waiting for it.
+    moment = later()
+    monkeypatch.setattr(timezone, "now", lambda: moment)
     call_command("send_queued_emails", "--once")
     assert updates.progress(reload(update))["sent"] == 2
     assert len(mailoutbox) == 2
@@ -308,6 +309,7 @@ def sink():
         yield sink
 
 
+@pytest.mark.system  # two worker processes and an SMTP sink; the rest of the module is fast
 def test_an_update_is_sent_once_per_signer_when_two_workers_run_and_one_is_killed(
     petition, transactional_db, sink
 ):

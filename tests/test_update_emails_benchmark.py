@@ -2,7 +2,11 @@
 one of them killed, and prints both tables (the benchmark itself is not run by make test:
 .venv/bin/python bench/updates.py)."""
 
+import pytest
+
 from tests.conftest import figures, run_bench
+
+pytestmark = pytest.mark.system
 
 
 def test_the_benchmark_queues_both_ways_and_sends_once_per_signer_across_a_kill():

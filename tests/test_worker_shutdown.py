@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
@@ -21,6 +22,8 @@ from petitions import outbox
 from petitions.management.commands.send_queued_emails import STOP_BUDGET
 from petitions.models import OutgoingEmail, Signature
 from tests.conftest import make_signature, production_env
+
+pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parent.parent
 

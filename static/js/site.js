@@ -57,6 +57,8 @@
   // Keep the supporter counter current while the page is open and visible.
   var counter = document.querySelector("[data-counter-url]");
   if (counter && window.fetch) {
+    // The counter's JSON is the same in every language: the page's language formats it.
+    var format = window.Intl ? new Intl.NumberFormat(document.documentElement.lang) : null;
     var refresh = function () {
       if (document.hidden) return;
       fetch(counter.dataset.counterUrl, { headers: { Accept: "application/json" } })
@@ -65,7 +67,7 @@
           // Below two the sentence's plural form would change: leave it to the next visit.
           if (!data || data.supporter_count < 2) return;
           counter.querySelectorAll(".count").forEach(function (el) {
-            el.textContent = data.supporter_count_display;
+            el.textContent = format ? format.format(data.supporter_count) : data.supporter_count;
           });
           counter.querySelectorAll(".percent").forEach(function (el) {
             el.textContent = data.goal_percent;

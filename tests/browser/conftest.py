@@ -36,6 +36,15 @@ DESKTOP = {"width": 1280, "height": 800}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    """Every test here drives Chromium: a system test (make test-fast leaves them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.system)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(chromium.EXECUTABLE).exists():
@@ -55,7 +64,9 @@ def site(live_server, settings):
     """The live server's address, also used for the links in emails and share links."""
     settings.SITE_URL = live_server.url
     # A test fills the form in faster than the bot check lets a person (tested elsewhere).
+    # The same goes for the interval a shared page's form is dated after (tests/test_bot_checks.py).
     settings.SIGN_FORM_MIN_SECONDS = 0
+    settings.PUBLIC_PAGE_MAX_AGE = 0
     return live_server.url
 
 

@@ -42,11 +42,12 @@ def test_every_page_is_accessible_and_fits_a_small_phone(new_page, every_page, l
         assert page.locator(".error-summary").is_visible(), name
         assert fits_width(page), f"{name} is wider than 320 pixels"
         assert_accessible(page)
-    # A browser that sends no cookie: the form is refused with the site's own page.
-    page.goto(every_page["appeal"])
+    # A form that needs its CSRF cookie, sent without: refused with the site's own page. (The
+    # sign form needs none from a browser that says where it comes from, as Chromium does.)
+    page.goto(every_page["new-link"])
     page.context.clear_cookies()
     with page.expect_navigation() as refused:
-        page.click(FORM_ERROR_PAGES["appeal-errors"][1])
+        page.click(FORM_ERROR_PAGES["new-link-errors"][1])
     assert refused.value.status == 403
     assert page.locator("html").get_attribute("lang") == language
     assert fits_width(page), "csrf-failure is wider than 320 pixels"
@@ -66,8 +67,12 @@ def test_every_page_is_valid_html(every_page, tmp_path):
         pages["new-link-errors"] = client.post(every_page["new-link"], {})
         pages["start-form-errors"] = client.post("/start/petition/", {})
         pages["start-more-recipients"] = client.post("/start/petition/", {"add_recipient": "1"})
-        pages["csrf-failure"] = Client(
-            enforce_csrf_checks=True, headers={"accept-language": language}
+        strict = Client(enforce_csrf_checks=True, headers={"accept-language": language})
+        pages["csrf-failure"] = strict.post(every_page["new-link"], {})
+        pages["sign-again"] = strict.post(every_page["appeal"] + "sign/", {})
+        pages["cross-site"] = Client(
+            enforce_csrf_checks=True,
+            headers={"accept-language": language, "sec-fetch-site": "cross-site"},
         ).post(every_page["appeal"] + "sign/", {})
         with translation.override(language):
             pages["too-many-requests"] = too_many_requests(

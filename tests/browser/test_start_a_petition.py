@@ -149,7 +149,8 @@ def test_a_petition_started_on_the_site_is_moderated_published_run_and_signed(
     public.get_by_role("button", name="Confirm my signature").click()
     expect(public.get_by_role("heading", level=1)).to_have_text("Thank you, your signature counts")
     expect(public.locator("main")).to_contain_text("You are the first supporter")
-    assert petition.signatures.confirmed().count() == 1 == petition.read_supporters()
+    petition.refresh_from_db()
+    assert petition.signatures.confirmed().count() == 1 == petition.supporters
 
 
 def test_a_petition_is_started_and_confirmed_without_javascript(new_page, similar):

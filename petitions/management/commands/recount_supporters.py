@@ -2,7 +2,7 @@
 
 There should be none: the counter moves in the transaction that changes a signature. A
 non-zero drift means something wrote to the table behind the models' back. The recount is
-exact even while supporters confirm, on a hot petition's shards too (Petition.lock_counter).
+exact even while supporters confirm (Petition.recount_supporters).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,13 +29,13 @@ class Command(BaseCommand):
             if missing := set(slugs) - set(petitions.values_list("slug", flat=True)):
                 raise CommandError(f"No petition with slug {', '.join(sorted(missing))}.")
         total = 0
-        for petition in petitions.with_supporters().only("pk", "slug", "supporter_count"):
+        for petition in petitions.only("pk", "slug", "supporter_count"):
             if dry_run:
                 actual = petition.signatures.confirmed().count()
-                drift = actual - petition.supporters
+                drift = actual - petition.supporter_count
             else:
                 drift = petition.recount_supporters()
-                actual = petition.supporters
+                actual = petition.supporter_count
             total += abs(drift)
             if not drift:
                 result = "no drift"

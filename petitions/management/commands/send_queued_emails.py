@@ -1,6 +1,5 @@
 """The email worker: queues the emails of updates being emailed (petitions/updates.py), sends
-queued emails as they fall due, retrying failures with backoff, every few seconds shards the
-counters of hot petitions and folds their shards (see petitions/counters.py) and closes the
+queued emails as they fall due, retrying failures with backoff, every few seconds closes the
 petitions whose closing time has passed (queuing their organizers' summaries, and
 reminders a few days before), and once an hour erases personal data past its
 retention.
@@ -21,16 +20,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from petitions.counters import tend_counters
 from petitions.models import Petition
 from petitions.outbox import send_due
 from petitions.privacy import purge_personal_data
 from petitions.updates import queue_emails
 
 PURGE_EVERY = 3600  # seconds
-# A hot petition's page shows its exact count at once; this bounds how many shard rows a
-# read sums and how far ordering by the counter row lags.
-TEND_COUNTERS_EVERY = 2  # seconds
 # Seconds a stop may take: the email being sent (connecting, then its answer, each within
 # settings.EMAIL_TIMEOUT), then a few database writes. Whatever runs the worker must wait this
 # long after SIGTERM before it kills it (deploy/k8s/worker-deployment.yaml), or an email the
@@ -80,14 +75,11 @@ class Command(BaseCommand):
     def work(self, stop: threading.Event, *, once: bool, interval: float, batch: int) -> None:
         # Each step is short (a few statements, or one email's send): the loop sees a stop
         # between two of them.
-        last_purge = last_tend = last_close = -math.inf  # all on the first pass
+        last_purge = last_close = -math.inf  # all on the first pass
         while not stop.is_set():
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_personal_data()
                 last_purge = time.monotonic()
-            if time.monotonic() - last_tend > TEND_COUNTERS_EVERY:
-                tend_counters()
-                last_tend = time.monotonic()
             if time.monotonic() - last_close > CLOSE_DUE_EVERY:
                 if closed := Petition.objects.close_due():
                     self.say(f"closed {closed} petition(s) at their closing time")
