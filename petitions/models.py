@@ -429,6 +429,22 @@ class Petition(models.Model):
     def __str__(self):
         return self.title
 
+    # Moved only by their own UPDATEs, in the transactions that count (add_supporters,
+    # milestones): saving a copy read before a confirmation must not write its count back.
+    COUNTED_FIELDS = ("supporter_count", "last_milestone")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not kwargs.get("force_insert"):
+            kwargs.setdefault(
+                "update_fields",
+                [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name not in self.COUNTED_FIELDS
+                ],
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("petitions:appeal", args=[self.slug])
 

@@ -191,3 +191,13 @@ def test_recounts_racing_confirmations_never_miss_or_double_one():
     # A recount that counted a confirmation twice, or lost one, reports a drift.
     assert set(drifts) == {0}
     assert reload(petition).supporter_count == 400 == confirmed_rows(petition)
+
+
+def test_saving_a_copy_read_before_a_confirmation_keeps_the_confirmation(petition):
+    stale = Petition.objects.get(pk=petition.pk)  # an organizer's edit page, open meanwhile
+    make_signature(petition, confirmed=True)
+    stale.title = "Free the river now"
+    stale.save()
+    petition.refresh_from_db()
+    assert petition.title == "Free the river now"
+    assert petition.supporter_count == petition.signatures.confirmed().count() == 1
