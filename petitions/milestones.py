@@ -26,6 +26,21 @@ def due_milestone(*, supporters: int, last: int, goal: int | None) -> int | None
     return reached[-1] if reached else None
 
 
+def count_supporters(petition: Petition, n: int) -> None:
+    """Move the petition's counter by n and, on a rise, claim the milestone it reaches."""
+    counter = petition.add_supporters(n)
+    if n > 0 and counter is not None:
+        announce_milestone(counter)
+
+
+def count_supporters_each(deltas: dict[int, int]) -> None:
+    """count_supporters for each petition that moves, in the order that takes their locks
+    (PetitionQuerySet.add_supporters_each)."""
+    for counter in Petition.objects.add_supporters_each(deltas):
+        if deltas[counter.petition_id] > 0:
+            announce_milestone(counter)
+
+
 def announce_milestone(counter: CounterRow) -> int | None:
     """Claim the milestone a rise of the counter has just reached, if any, and queue its
     email.

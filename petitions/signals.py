@@ -30,20 +30,15 @@ from petitions.models import (
 )
 
 
-# Each counts, then announces the milestone a rise reaches, with the row the count returned.
 @receiver(signature_status_changed, dispatch_uid="petitions.count_status_change")
 def on_signature_status_changed(sender, signature: Signature, old: str, **kwargs):
     if delta := supporter_delta(old, signature.status):
-        counter = signature.petition.add_supporters(delta)
-        if delta > 0 and counter is not None:
-            milestones.announce_milestone(counter)
+        milestones.count_supporters(signature.petition, delta)
 
 
 @receiver(supporters_changed, dispatch_uid="petitions.count_changes")
 def on_supporters_changed(sender, deltas: dict[int, int], **kwargs):
-    for counter in Petition.objects.add_supporters_each(deltas):
-        if deltas[counter.petition_id] > 0:
-            milestones.announce_milestone(counter)
+    milestones.count_supporters_each(deltas)
 
 
 @receiver(post_save, sender=Recipient, dispatch_uid="petitions.recipient_saved")
